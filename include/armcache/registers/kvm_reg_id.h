@@ -1,0 +1,102 @@
+// KVM one-reg ids for arm64 (Documentation/virt/kvm/api.rst, asm/kvm.h):
+// system registers and the DEMUX CCSIDR space, in both directions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "armcache/registers/describers.h"
+#include "armcache/registers/field.h"
+#include "armcache/util/result.h"
+
+namespace armcache::reg {
+
+inline constexpr std::uint64_t kKvmRegArm64 = 0x6000000000000000ull;
+inline constexpr std::uint64_t kKvmRegSizeU32 = 0x0020000000000000ull;
+inline constexpr std::uint64_t kKvmRegSizeU64 = 0x0030000000000000ull;
+inline constexpr std::uint32_t kCoprocDemux = 0x0011;
+inline constexpr std::uint32_t kCoprocSysreg = 0x0013;
+inline constexpr std::uint32_t kDemuxIdCcsidr = 0x00;
+
+namespace reg_id {
+using enum FieldRole;
+inline constexpr Field kArch{"Arch", 63, 56, kValue, describe::reg_arch, true};
+inline constexpr Field kSize{"Size", 55, 52, kValue, describe::reg_size};
+inline constexpr Field kRes0{"RES0", 51, 32, kReserved0};
+inline constexpr Field kCoproc{"Coproc", 31, 16, kValue, describe::reg_coproc, true};
+inline constexpr Field kOp0{"Op0", 15, 14};
+inline constexpr Field kOp1{"Op1", 13, 11};
+inline constexpr Field kCRn{"CRn", 10, 7};
+inline constexpr Field kCRm{"CRm", 6, 3};
+inline constexpr Field kOp2{"Op2", 2, 0};
+inline constexpr Field kDemuxId{"DemuxId", 15, 8, kValue, describe::demux_id};
+inline constexpr Field kIndex{"Index", 7, 0, kValue, describe::demux_index};
+inline constexpr Field kOther{"Index", 15, 0, kValue, nullptr, true};
+inline constexpr Field kSysregTable[] = {kOp2, kCRm, kCRn, kOp1, kOp0, kCoproc, kRes0, kSize, kArch};
+inline constexpr Field kDemuxTable[] = {kIndex, kDemuxId, kCoproc, kRes0, kSize, kArch};
+inline constexpr Field kOtherTable[] = {kOther, kCoproc, kRes0, kSize, kArch};
+}  // namespace reg_id
+
+inline constexpr Layout kSysregIdLayout{"KVM one-reg id (system register)", 64, reg_id::kSysregTable};
+inline constexpr Layout kDemuxIdLayout{"KVM one-reg id (DEMUX)", 64, reg_id::kDemuxTable};
+inline constexpr Layout kOtherIdLayout{"KVM one-reg id", 64, reg_id::kOtherTable};
+
+struct SysRegEncoding {
+  unsigned op0, op1, crn, crm, op2;
+  constexpr bool operator==(const SysRegEncoding&) const = default;
+};
+
+inline constexpr SysRegEncoding kMidrEl1{3, 0, 0, 0, 0};
+inline constexpr SysRegEncoding kRevidrEl1{3, 0, 0, 0, 6};
+inline constexpr SysRegEncoding kCcsidrEl1{3, 1, 0, 0, 0};
+inline constexpr SysRegEncoding kClidrEl1{3, 1, 0, 0, 1};
+inline constexpr SysRegEncoding kCcsidr2El1{3, 1, 0, 0, 2};
+inline constexpr SysRegEncoding kCsselrEl1{3, 2, 0, 0, 0};
+inline constexpr SysRegEncoding kCtrEl0{3, 3, 0, 0, 1};
+inline constexpr SysRegEncoding kIdAa64Pfr1El1{3, 0, 0, 4, 1};
+inline constexpr SysRegEncoding kIdAa64Mmfr2El1{3, 0, 0, 7, 2};
+
+constexpr std::uint64_t sysreg_id(SysRegEncoding e) {
+  std::uint64_t id = kKvmRegArm64 | kKvmRegSizeU64 | (std::uint64_t{kCoprocSysreg} << 16);
+  id = reg_id::kOp0.with(id, e.op0);
+  id = reg_id::kOp1.with(id, e.op1);
+  id = reg_id::kCRn.with(id, e.crn);
+  id = reg_id::kCRm.with(id, e.crm);
+  return reg_id::kOp2.with(id, e.op2);
+}
+
+// csselr is the Level|InD index, 0..13.
+constexpr std::uint64_t demux_ccsidr_id(unsigned csselr) {
+  return kKvmRegArm64 | kKvmRegSizeU32 | (std::uint64_t{kCoprocDemux} << 16) |
+         (std::uint64_t{kDemuxIdCcsidr} << 8) | csselr;
+}
+
+inline constexpr std::uint64_t kClidrId = sysreg_id(kClidrEl1);
+inline constexpr std::uint64_t kCtrId = sysreg_id(kCtrEl0);
+inline constexpr std::uint64_t kCsselrId = sysreg_id(kCsselrEl1);
+inline constexpr std::uint64_t kMmfr2Id = sysreg_id(kIdAa64Mmfr2El1);
+inline constexpr std::uint64_t kMidrId = sysreg_id(kMidrEl1);
+
+enum class RegIdKind : std::uint8_t { kSysreg, kDemuxCcsidr, kOther };
+
+struct RegId {
+  RegIdKind kind = RegIdKind::kOther;
+  std::uint64_t raw = 0;
+  unsigned size_bytes = 0;
+  SysRegEncoding sysreg{};  // kSysreg
+  unsigned csselr = 0;      // kDemuxCcsidr: the Level|InD index
+  std::string_view name;    // "CLIDR_EL1", "CCSIDR_EL1[2]"-style names are made by callers
+};
+
+// Decodes an arm64 one-reg id; errors for non-arm64 ids or sizes KVM does not
+// define. Ids KVM would reject (DEMUX index >= 14) decode with a note from
+// reg_id_problem().
+Result<RegId> decode_reg_id(std::uint64_t raw);
+const Layout& reg_id_layout(std::uint64_t raw);
+// Why KVM would refuse this id, or empty.
+std::optional<std::string_view> reg_id_problem(const RegId& id);
+// Arm ARM name of a system register armcache knows, or empty.
+std::string_view sysreg_name(SysRegEncoding e);
+
+}  // namespace armcache::reg

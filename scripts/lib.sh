@@ -1,0 +1,43 @@
+# Shared by the scripts: idempotent apt installs and the build.
+# shellcheck shell=bash
+
+ARMCACHE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export ARMCACHE_CACHE=${ARMCACHE_CACHE:-$HOME/.cache/armcache}
+JOBS=${JOBS:-$(nproc)}
+
+# Packages each part of the work needs (Debian 12 names).
+PKGS_BUILD="cmake ninja-build g++ libgtest-dev libbenchmark-dev libfmt-dev libcli11-dev nlohmann-json3-dev libfdt-dev"
+PKGS_FUZZ="clang libclang-rt-14-dev"
+
+log() { printf '== %s\n' "$*" >&2; }
+
+# apt_need PKG...: installs the packages that are missing; does nothing (and
+# needs no network) when all are there.
+apt_need() {
+  local missing=()
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  # An apt that has never been updated knows no packages; a stale one may
+  # name versions the mirror no longer has. Update in either case, once.
+  if ! compgen -G '/var/lib/apt/lists/*_Packages' >/dev/null; then $sudo apt-get update -qq; fi
+  if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+# build DIR [cmake args...]: configures once, then builds incrementally.
+build() {
+  local dir=$1
+  shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S "$ARMCACHE_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j "$JOBS"
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs every test: unit and CLI tests, the same under ASan+UBSan, and the
+# fuzz targets for a short while. Installs what it needs; safe to rerun.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ARMCACHE_ROOT"
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+passed=0
+failed=0
+
+# run_ctest DIR: runs ctest and adds its counts to the totals.
+run_ctest() {
+  local out
+  set +e
+  out=$(cd "$1" && ctest --output-on-failure -j "$JOBS" 2>&1)
+  local rc=$?
+  set -e
+  printf '%s\n' "$out" | tail -n 30
+  local line
+  line=$(printf '%s\n' "$out" | grep -E 'tests passed, [0-9]+ tests failed out of' | tail -n 1)
+  if [ -z "$line" ]; then
+    failed=$((failed + 1))
+    return
+  fi
+  local f total
+  f=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+  total=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$line")
+  passed=$((passed + total - f))
+  failed=$((failed + f))
+  [ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || failed=$((failed + 1))
+}
+
+log "dependencies"
+apt_need $PKGS_BUILD $PKGS_FUZZ
+
+log "build and unit tests"
+build build
+run_ctest build
+
+log "ASan+UBSan build and unit tests"
+build build-asan -DARMCACHE_SANITIZE=ON -DARMCACHE_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=Debug
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan
+
+log "fuzz targets, ${FUZZ_SECONDS}s each"
+CC=clang CXX=clang++ build build-fuzz -DARMCACHE_FUZZ=ON -DARMCACHE_TESTS=OFF -DARMCACHE_BENCHMARKS=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo
+for target in build-fuzz/fuzz/fuzz_*; do
+  [ -x "$target" ] || continue
+  name=$(basename "$target")
+  corpus=$(mktemp -d)
+  cp fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
+  if "$target" -max_total_time="$FUZZ_SECONDS" -print_final_stats=0 "$corpus" >"$corpus.log" 2>&1; then
+    echo "fuzz $name: ok ($(grep -c . <(ls "$corpus")) corpus entries)"
+    passed=$((passed + 1))
+  else
+    echo "fuzz $name: FAILED"
+    tail -n 30 "$corpus.log"
+    failed=$((failed + 1))
+  fi
+  rm -rf "$corpus" "$corpus.log"
+done
+
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]

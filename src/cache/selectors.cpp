@@ -1,0 +1,76 @@
+#include "armcache/cache/selectors.h"
+
+#include <fmt/format.h>
+
+namespace armcache::cache {
+
+std::string_view to_string(CacheKind kind) {
+  switch (kind) {
+    case CacheKind::kData: return "Data";
+    case CacheKind::kInstruction: return "Instruction";
+    case CacheKind::kUnified: return "Unified";
+    case CacheKind::kTag: return "Tag";
+  }
+  return "?";
+}
+
+std::string_view ctype_name(unsigned ctype) {
+  static constexpr std::string_view kNames[] = {"None", "Instruction", "Data", "Separate", "Unified"};
+  return ctype < 5 ? kNames[ctype] : "Reserved";
+}
+
+std::string_view ttype_name(unsigned ttype) {
+  static constexpr std::string_view kNames[] = {"None", "Separate", "UnifiedLines", "UnifiedSeparateLines"};
+  return kNames[ttype & 3];
+}
+
+ClidrShape clidr_shape(reg::Clidr clidr) {
+  ClidrShape shape;
+  unsigned level = 1;
+  for (; level <= reg::kMaxCacheLevels; ++level) {
+    const unsigned ctype = clidr.ctype(level);
+    const unsigned ttype = clidr.ttype(level);
+    if (ctype == 0) {
+      if (ttype != 0)
+        shape.problems.push_back(fmt::format("Ttype{} = {} describes a tag cache at level {}, which has no cache "
+                                             "(Ctype{} = 0)", level, ttype, level, level));
+      break;
+    }
+    shape.levels.push_back({level, ctype, ttype});
+    switch (ctype) {
+      case 1: shape.selectors.push_back({level, true, false, CacheKind::kInstruction}); break;
+      case 2: shape.selectors.push_back({level, false, false, CacheKind::kData}); break;
+      case 3:
+        shape.selectors.push_back({level, false, false, CacheKind::kData});
+        shape.selectors.push_back({level, true, false, CacheKind::kInstruction});
+        break;
+      case 4: shape.selectors.push_back({level, false, false, CacheKind::kUnified}); break;
+      default:
+        shape.problems.push_back(fmt::format("Ctype{} = {} is a reserved encoding", level, ctype));
+        break;
+    }
+    if (ttype == 1) shape.selectors.push_back({level, false, true, CacheKind::kTag});
+    if (ttype != 0 && ctype == 1)
+      shape.problems.push_back(fmt::format("Ttype{} = {} at a level with only an instruction cache", level, ttype));
+  }
+  // Fields above the first Ctype 0 are ignored by the architecture; say so
+  // rather than silently dropping them.
+  for (unsigned above = level + 1; above <= reg::kMaxCacheLevels; ++above) {
+    if (clidr.ctype(above) != 0)
+      shape.problems.push_back(fmt::format("Ctype{} = {} is ignored: it lies above the first Ctype 0 (level {})",
+                                           above, clidr.ctype(above), level));
+    if (clidr.ttype(above) != 0)
+      shape.problems.push_back(fmt::format("Ttype{} = {} is ignored: it lies above the first Ctype 0 (level {})",
+                                           above, clidr.ttype(above), level));
+  }
+  return shape;
+}
+
+std::vector<unsigned> level_ind_selectors(reg::Clidr clidr) {
+  std::vector<unsigned> out;
+  for (const Selector& s : clidr_shape(clidr).selectors)
+    if (!s.tnd) out.push_back(s.value());
+  return out;
+}
+
+}  // namespace armcache::cache

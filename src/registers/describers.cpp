@@ -1,0 +1,114 @@
+#include "armcache/registers/describers.h"
+
+#include <fmt/format.h>
+
+#include "armcache/registers/midr.h"
+
+namespace armcache::reg::describe {
+namespace {
+std::string plural(std::uint64_t n, const char* one, const char* many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+}  // namespace
+
+std::string ctype(std::uint64_t v, std::uint64_t) {
+  static constexpr const char* kNames[] = {"No cache",       "Instruction only", "Data only",
+                                           "Separate I+D",   "Unified",          "Reserved",
+                                           "Reserved",       "Reserved"};
+  return kNames[v & 7];
+}
+
+std::string ttype(std::uint64_t v, std::uint64_t) {
+  static constexpr const char* kNames[] = {"No tag cache", "Separate tag cache",
+                                           "Unified tag+data, unified lines",
+                                           "Unified tag+data, separate lines"};
+  return kNames[v & 3];
+}
+
+std::string level_or_zero(std::uint64_t v, std::uint64_t) {
+  return v == 0 ? std::string("level 0: no maintenance needed") : fmt::format("level {}", v);
+}
+
+std::string icb(std::uint64_t v, std::uint64_t) {
+  if (v == 0) return "not disclosed";
+  if (v == 7) return "all levels may be inner";
+  return fmt::format("L{} is the highest inner cache", v);
+}
+
+std::string line_size(std::uint64_t v, std::uint64_t) { return fmt::format("{}-byte lines", 16u << v); }
+std::string plus_one_ways(std::uint64_t v, std::uint64_t) { return plural(v + 1, "way", "ways"); }
+std::string plus_one_sets(std::uint64_t v, std::uint64_t) { return plural(v + 1, "set", "sets"); }
+std::string sets(std::uint64_t v, std::uint64_t) { return plural(v + 1, "set", "sets"); }
+std::string policy_bit(std::uint64_t v, std::uint64_t) {
+  return v ? "set; an ARMv8.0 policy bit, UNKNOWN since" : "clear; an ARMv8.0 policy bit, UNKNOWN since";
+}
+std::string ind(std::uint64_t v, std::uint64_t) { return v ? "Instruction" : "Data or unified"; }
+std::string csselr_level(std::uint64_t v, std::uint64_t) {
+  return v == 7 ? std::string("reserved") : fmt::format("L{}", v + 1);
+}
+std::string tnd(std::uint64_t v, std::uint64_t) { return v ? "Tag cache" : "Not tag"; }
+std::string log2_words(std::uint64_t v, std::uint64_t) {
+  return fmt::format("{}-byte smallest line", 4u << v);
+}
+std::string l1ip(std::uint64_t v, std::uint64_t) {
+  static constexpr const char* kNames[] = {"VPIPT (reserved since)", "AIVIVT (reserved)", "VIPT", "PIPT"};
+  return kNames[v & 3];
+}
+std::string granule_words(std::uint64_t v, std::uint64_t) {
+  return v == 0 ? std::string("not reported") : fmt::format("{} bytes", 4u << v);
+}
+std::string idc(std::uint64_t v, std::uint64_t) {
+  return v ? "D-cache clean to PoU not required for I/D coherence"
+           : "D-cache clean to PoU required for I/D coherence";
+}
+std::string dic(std::uint64_t v, std::uint64_t) {
+  return v ? "I-cache invalidation to PoU not required" : "I-cache invalidation to PoU required";
+}
+std::string tmin_line(std::uint64_t v, std::uint64_t) {
+  return fmt::format("{}-byte smallest tag-cache line", 4ull << v);
+}
+std::string ccidx(std::uint64_t v, std::uint64_t) {
+  return v == 0 ? "32-bit CCSIDR format" : v == 1 ? "64-bit CCSIDR format (FEAT_CCIDX)" : "reserved";
+}
+std::string mte(std::uint64_t v, std::uint64_t) {
+  switch (v) {
+    case 0: return "MTE not implemented";
+    case 1: return "FEAT_MTE (instructions only)";
+    case 2: return "FEAT_MTE2";
+    case 3: return "FEAT_MTE3";
+    default: return "reserved";
+  }
+}
+std::string implementer(std::uint64_t v, std::uint64_t) {
+  auto name = implementer_name(unsigned(v));
+  return name.empty() ? std::string("unknown implementer") : std::string(name);
+}
+std::string part_num(std::uint64_t v, std::uint64_t raw) {
+  auto name = part_name(unsigned((raw >> 24) & 0xff), unsigned(v));
+  return name.empty() ? std::string("unknown part") : std::string(name);
+}
+std::string architecture(std::uint64_t v, std::uint64_t) {
+  return v == 0xf ? std::string("by ID registers") : fmt::format("legacy code {}", v);
+}
+std::string reg_arch(std::uint64_t v, std::uint64_t) { return v == 0x60 ? "arm64" : "not arm64"; }
+std::string reg_size(std::uint64_t v, std::uint64_t) {
+  return v <= 7 ? fmt::format("U{}", 8u << v) : std::string("invalid");
+}
+std::string reg_coproc(std::uint64_t v, std::uint64_t) {
+  switch (v) {
+    case 0x10: return "core";
+    case 0x11: return "DEMUX";
+    case 0x12: return "firmware";
+    case 0x13: return "system register";
+    case 0x14: return "SVE";
+    case 0x15: return "firmware features";
+    default: return "unknown";
+  }
+}
+std::string demux_id(std::uint64_t v, std::uint64_t) { return v == 0 ? "CCSIDR" : "unknown"; }
+std::string demux_index(std::uint64_t v, std::uint64_t) {
+  if (v >= 14) return "out of range (KVM has 14)";
+  return fmt::format("L{} {}", v / 2 + 1, (v & 1) ? "instruction" : "data/unified");
+}
+
+}  // namespace armcache::reg::describe

@@ -1,0 +1,57 @@
+#include <gtest/gtest.h>
+
+#include "armcache/util/parse.h"
+
+namespace armcache {
+namespace {
+
+TEST(ParseHex, AcceptsWithAndWithoutPrefix) {
+  EXPECT_EQ(*parse_hex("0x1482000023"), 0x1482000023ull);
+  EXPECT_EQ(*parse_hex("1482000023"), 0x1482000023ull);
+  EXPECT_EQ(*parse_hex("0XFF"), 0xffull);
+  EXPECT_EQ(*parse_hex("0x00000000000000000001"), 1ull);  // leading zeros are not width
+  EXPECT_EQ(*parse_hex("0xffffffffffffffff"), ~0ull);
+}
+
+TEST(ParseHex, RejectsGarbageAndWidth) {
+  for (const char* bad : {"", "0x", "xyz", "0x12g", "-1", " 0x1", "0x1 ", "0x1_0"})
+    EXPECT_FALSE(parse_hex(bad).ok()) << bad;
+  auto wide = parse_hex("0x10000000000000000");
+  ASSERT_FALSE(wide.ok());
+  EXPECT_NE(wide.error().message.find("64 bits"), std::string::npos);
+  EXPECT_FALSE(parse_hex("0x100000000", 32).ok());
+  EXPECT_TRUE(parse_hex("0xffffffff", 32).ok());
+}
+
+TEST(ParseUint, DecimalAndHex) {
+  EXPECT_EQ(*parse_uint("255"), 255u);
+  EXPECT_EQ(*parse_uint("0xff"), 255u);
+  EXPECT_EQ(*parse_uint("18446744073709551615"), ~0ull);
+  EXPECT_FALSE(parse_uint("18446744073709551616").ok());
+  EXPECT_FALSE(parse_uint("12a").ok());
+  EXPECT_FALSE(parse_uint("").ok());
+}
+
+TEST(ParseField, NameEqualsValue) {
+  auto a = parse_field_assignment("Ctype2=4");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->name, "Ctype2");
+  EXPECT_EQ(a->value, 4u);
+  EXPECT_FALSE(parse_field_assignment("Ctype2").ok());
+  EXPECT_FALSE(parse_field_assignment("=4").ok());
+  EXPECT_FALSE(parse_field_assignment("Ctype2=").ok());
+  EXPECT_FALSE(parse_field_assignment("Ctype2=four").ok());
+}
+
+TEST(ParseKernelVersion, DebianAndUpstreamStrings) {
+  EXPECT_EQ(*parse_kernel_version("6.1.0-50-cloud-arm64"), (KernelVersion{6, 1}));
+  EXPECT_EQ(*parse_kernel_version("6.12.100"), (KernelVersion{6, 12}));
+  EXPECT_EQ(*parse_kernel_version("6.5"), (KernelVersion{6, 5}));
+  EXPECT_EQ(*parse_kernel_version("6.12.117+deb12-arm64"), (KernelVersion{6, 12}));
+  EXPECT_LT(*parse_kernel_version("6.2"), *parse_kernel_version("6.10"));
+  for (const char* bad : {"", "6", "six.one", "6.", ".1", "native", "6.123456"})
+    EXPECT_FALSE(parse_kernel_version(bad).ok()) << bad;
+}
+
+}  // namespace
+}  // namespace armcache
