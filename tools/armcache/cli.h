@@ -48,6 +48,8 @@ struct Context {
 
 void add_decode(CLI::App& app, Context& ctx);
 void add_encode(CLI::App& app, Context& ctx);
+void add_kernel_view(CLI::App& app, Context& ctx);
+void add_plan(CLI::App& app, Context& ctx);
 
 // Common footer for --help.
 std::string exit_status_help();

@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   Context ctx;
   add_decode(app, ctx);
   add_encode(app, ctx);
+  add_kernel_view(app, ctx);
+  add_plan(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

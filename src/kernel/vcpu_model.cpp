@@ -1,0 +1,330 @@
+#include "armcache/kernel/vcpu_model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "armcache/cache/geometry.h"
+#include "armcache/cache/idc.h"
+#include "armcache/cache/selectors.h"
+#include "armcache/registers/kvm_reg_id.h"
+
+namespace armcache::kernel {
+
+using identity::GuestView;
+using identity::HostKind;
+
+namespace {
+bool lists_cpu0(const std::string& cpulist) {
+  return cpulist == "0" || cpulist.rfind("0-", 0) == 0 || cpulist.rfind("0,", 0) == 0;
+}
+// CLIDR_EL1 RES0 [63:47] (arch/arm64/tools/sysreg).
+constexpr std::uint64_t kClidrRes0 = ~((std::uint64_t{1} << 47) - 1);
+// KVM's writable CTR_EL0 fields (sys_regs.c, the CTR_EL0 ID_FILTERED entry, 6.11+).
+constexpr std::uint64_t kCtrWritable = reg::ctr::kDIC.mask() | reg::ctr::kIDC.mask() |
+                                       reg::ctr::kDminLine.mask() | reg::ctr::kIminLine.mask();
+}  // namespace
+
+reg::Ctr sanitise_ctr(const std::vector<HostKind>& kinds) {
+  // arch/arm64/kernel/cpufeature.c: ftr_ctr and read_cpuid_effective_cachetype().
+  std::optional<std::uint64_t> out;
+  for (const HostKind& k : kinds) {
+    if (!k.ctr) continue;
+    const reg::Ctr c = cache::sanitised_ctr(*k.ctr, k.clidr);
+    std::uint64_t v = 0;
+    v = reg::ctr::kIminLine.with(v, c.imin_line());
+    v = reg::ctr::kL1Ip.with(v, c.l1ip());
+    v = reg::ctr::kDminLine.with(v, c.dmin_line());
+    v = reg::ctr::kERG.with(v, c.erg());
+    v = reg::ctr::kCWG.with(v, c.cwg());
+    v = reg::ctr::kIDC.with(v, c.idc());
+    v = reg::ctr::kDIC.with(v, c.dic());
+    v = reg::ctr::kRes1.with(v, 1);
+    if (!out) {
+      out = v;
+      continue;
+    }
+    auto lower = [&](const reg::Field& f) { *out = f.with(*out, std::min(f.get(*out), f.get(v))); };
+    auto higher_or_zero = [&](const reg::Field& f) {
+      const auto a = f.get(*out), b = f.get(v);
+      *out = f.with(*out, (a == 0 || b == 0) ? 0 : std::max(a, b));
+    };
+    lower(reg::ctr::kIminLine);
+    lower(reg::ctr::kDminLine);
+    lower(reg::ctr::kIDC);
+    lower(reg::ctr::kDIC);
+    higher_or_zero(reg::ctr::kERG);
+    higher_or_zero(reg::ctr::kCWG);
+    if (reg::ctr::kL1Ip.get(*out) != reg::ctr::kL1Ip.get(v)) *out = reg::ctr::kL1Ip.with(*out, 2);  // VIPT
+  }
+  return reg::Ctr(out.value_or(0));
+}
+
+Result<HostInput> host_input(const identity::Host& host, std::size_t current_kind) {
+  if (host.kinds.empty()) return Error::make("host has no CPU kinds");
+  if (current_kind >= host.kinds.size())
+    return Error::make(fmt::format("host has {} CPU kinds, no kind {}", host.kinds.size(), current_kind));
+  for (std::size_t i = 0; i < host.kinds.size(); ++i)
+    if (!host.kinds[i].ctr)
+      return Error::make(fmt::format("host kind {} has no CTR_EL0 (capture it on the arm64 host itself)", i));
+  const HostKind* boot = &host.kinds[0];
+  for (const HostKind& k : host.kinds)
+    if (lists_cpu0(k.cpus)) boot = &k;
+  return HostInput{*boot, host.kinds[current_kind], sanitise_ctr(host.kinds)};
+}
+
+VcpuModel::VcpuModel(KernelSpec kernel, HostInput host, VmConfig vm)
+    : kernel_(std::move(kernel)), host_(std::move(host)), vm_(vm), vm_ctr_(host_.sanitised_ctr) {
+  // sys_regs.c: reset_clidr() at the first KVM_ARM_VCPU_INIT (6.3+).
+  if (fabricated()) clidr_ = fabricate_clidr();
+}
+
+// The CTR_EL0 KVM's cache rules read: the VM's own from 6.11, when CTR_EL0
+// became a per-VM ID register, else the host's sanitised value.
+reg::Ctr VcpuModel::vm_ctr_for_lines() const { return kernel_.per_vm_ctr() ? vm_ctr_ : host_.sanitised_ctr; }
+
+std::uint64_t VcpuModel::fabricate_clidr() const {
+  // sys_regs.c: reset_clidr().
+  const reg::Ctr ctr = vm_ctr_for_lines();
+  reg::Clidr c;
+  unsigned loc;
+  if (ctr.idc()) {
+    loc = ctr.dic() ? 1 : 2;
+    c.set_ctype(loc, unsigned(reg::Ctype::kUnified));
+  } else {
+    loc = 1;
+    c.set_louu(1).set_louis(1).set_ctype(1, unsigned(reg::Ctype::kData));
+  }
+  if (!ctr.dic()) c.set_ctype(1, c.ctype(1) | unsigned(reg::Ctype::kInstruction));
+  c.set_loc(loc);
+  if (vm_.mte) c.set_ttype(loc, unsigned(reg::Ttype::kUnifiedLines));
+  return c.raw();
+}
+
+unsigned VcpuModel::min_line_log2(bool icache) const {
+  // sys_regs.c: get_min_cache_line_size(): log2(words) + 2 = log2(bytes).
+  const reg::Ctr ctr = vm_ctr_for_lines();
+  return (icache ? ctr.imin_line() : ctr.dmin_line()) + 2;
+}
+
+std::uint32_t VcpuModel::get_ccsidr(unsigned csselr) const {
+  // sys_regs.c: get_ccsidr(): the override array if any, else LineSize only.
+  if (ccsidr_) return (*ccsidr_)[csselr];
+  return std::uint32_t(reg::ccsidr::kLineSize.with(0, min_line_log2(csselr & 1) - 4));
+}
+
+std::uint64_t VcpuModel::host_ccsidr(const HostKind& cpu, std::uint32_t csselr) const {
+  auto it = cpu.ccsidr.find(csselr);
+  return it == cpu.ccsidr.end() ? 0 : it->second;
+}
+
+GuestView VcpuModel::view() const {
+  GuestView v;
+  if (!fabricated()) {
+    // <= 6.2: no trap (TID2 only for mismatched caches), so the guest reads
+    // the hardware of the CPU it runs on; ONE_REG reports the invariants.
+    const HostKind& cpu = host_.current_cpu;
+    v.clidr = cpu.clidr;
+    for (unsigned i = 0; i < identity::kGuestSelectors; ++i) {
+      v.ccsidr[i] = host_ccsidr(cpu, i);
+      // QEMU drops TnD; a host that knows its tag caches lists 0x10|i.
+      auto t = cpu.ccsidr.find(0x10 | i);
+      v.ccsidr_tnd[i] = t != cpu.ccsidr.end() ? t->second : v.ccsidr[i];
+    }
+    v.ctr = cpu.ctr.value_or(host_.sanitised_ctr);
+    v.mmfr2_ccidx = cpu.ccidx ? 1 : 0;
+    v.clidr_reg = host_.boot_cpu.clidr.raw();
+    v.ctr_reg = host_.sanitised_ctr.raw();
+    for (unsigned sel : demux_ids()) v.demux[sel] = std::uint32_t(host_ccsidr(cpu, sel));
+    return v;
+  }
+  // 6.3+: CLIDR/CCSIDR/CSSELR trap (TID2, or TID4 with FEAT_EVT);
+  // access_ccsidr() masks CSSELR to Level|InD and ignores Level 7.
+  v.clidr = reg::Clidr(clidr_);
+  for (unsigned i = 0; i < identity::kGuestSelectors; ++i) {
+    v.ccsidr[i] = i < kDemuxCount ? get_ccsidr(i) : 0;
+    v.ccsidr_tnd[i] = v.ccsidr[i];
+  }
+  const reg::Ctr reg_ctr = kernel_.per_vm_ctr() ? vm_ctr_ : host_.sanitised_ctr;
+  // With FEAT_EVT KVM uses TID4, which leaves CTR_EL0 untrapped unless the
+  // VM's CTR_EL0 differs from the host's (6.11+: then TID2).
+  const bool evt = host_.current_cpu.evt != 0;
+  const bool ctr_trapped = !evt || (kernel_.per_vm_ctr() && vm_ctr_ != host_.sanitised_ctr);
+  v.ctr = ctr_trapped ? reg_ctr : host_.current_cpu.ctr.value_or(reg_ctr);
+  v.mmfr2_ccidx = 0;  // KVM hides FEAT_CCIDX
+  v.clidr_reg = clidr_;
+  v.ctr_reg = reg_ctr.raw();
+  for (unsigned sel = 0; sel < kDemuxCount; ++sel) v.demux[sel] = get_ccsidr(sel);
+  return v;
+}
+
+std::vector<unsigned> VcpuModel::demux_ids() const {
+  std::vector<unsigned> ids;
+  if (!fabricated()) {
+    // sys_regs.c (<= 6.2): is_valid_cache() over the boot CPU's CLIDR.
+    for (unsigned sel : cache::level_ind_selectors(host_.boot_cpu.clidr))
+      if (sel < kDemuxCount) ids.push_back(sel);
+    return ids;
+  }
+  for (unsigned sel = 0; sel < kDemuxCount; ++sel) ids.push_back(sel);
+  return ids;
+}
+
+Result<std::uint64_t> VcpuModel::get_one_reg(std::uint64_t id) const {
+  if (!initialized_) return Error::make("vCPU not initialized", ENOEXEC);
+  const GuestView v = view();
+  if (id == reg::kClidrId) return v.clidr_reg;
+  if (id == reg::kCtrId) return v.ctr_reg;
+  auto rid = reg::decode_reg_id(id);
+  if (rid && rid->kind == reg::RegIdKind::kDemuxCcsidr && !reg::reg_id_problem(*rid)) {
+    auto it = v.demux.find(rid->csselr);
+    if (it != v.demux.end()) return std::uint64_t{it->second};
+  }
+  return Error::make("no such register", ENOENT);
+}
+
+int VcpuModel::set_one_reg(std::uint64_t id, std::uint64_t value, std::string* why) {
+  std::string local;
+  std::string& w = why ? *why : local;
+  if (!initialized_) {
+    w = "the vCPU has not been through KVM_ARM_VCPU_INIT";
+    return ENOEXEC;  // arm.c: kvm_arch_vcpu_ioctl(), before VCPU_INIT
+  }
+  if (id == reg::kClidrId) return set_clidr(value, w);
+  if (id == reg::kCtrId) return set_ctr(value, w);
+  auto rid = reg::decode_reg_id(id);
+  if (rid && rid->kind == reg::RegIdKind::kDemuxCcsidr && !reg::reg_id_problem(*rid))
+    return set_ccsidr(rid->csselr, value, w);
+  w = fmt::format("register id {:#x} does not exist", id);
+  return ENOENT;  // sys_regs.c: demux_c15_set() and unknown ids
+}
+
+int VcpuModel::set_clidr(std::uint64_t value, std::string& why) {
+  if (!fabricated()) {
+    // sys_regs.c (<= 6.2): set_invariant_sys_reg(): only the host value.
+    if (value == host_.boot_cpu.clidr.raw()) return 0;
+    why = fmt::format("CLIDR_EL1 {:#x} is not the destination host's {:#x}; pre-6.3 KVM accepts only that", value,
+                      host_.boot_cpu.clidr.raw());
+    return EINVAL;
+  }
+  // sys_regs.c: set_clidr(): RES0, and no IDC implied unless CTR_EL0.IDC.
+  const reg::Clidr c(value);
+  const bool implies_idc = c.loc() == 0 || (c.louis() == 0 && c.louu() == 0);
+  if (value & kClidrRes0) {
+    why = fmt::format("CLIDR_EL1 {:#x} sets RES0 bits [63:47]", value);
+    return EINVAL;
+  }
+  if (!vm_ctr_for_lines().idc() && implies_idc) {
+    why = fmt::format("CLIDR_EL1 {:#x} implies IDC (LoC 0, or LoUU and LoUIS 0) but the destination's CTR_EL0.IDC is 0",
+                      value);
+    return EINVAL;
+  }
+  clidr_ = value;
+  return 0;
+}
+
+int VcpuModel::set_ccsidr(unsigned csselr, std::uint64_t value, std::string& why) {
+  if (!fabricated()) {
+    // sys_regs.c (<= 6.2): demux_c15_set(): listed selectors only, and only
+    // the current CPU's value.
+    const auto ids = demux_ids();
+    if (std::find(ids.begin(), ids.end(), csselr) == ids.end()) {
+      why = fmt::format("DEMUX id {} does not exist on a pre-6.3 destination", csselr);
+      return ENOENT;
+    }
+    const std::uint64_t host = host_ccsidr(host_.current_cpu, csselr) & 0xffffffffu;
+    if (value == host) return 0;
+    why = fmt::format("CCSIDR selector {} {:#x} is not the destination CPU's {:#x}; pre-6.3 KVM accepts only that",
+                      csselr, value, host);
+    return EINVAL;
+  }
+  // sys_regs.c: set_ccsidr(): LineSize at least the minimum line of that side.
+  if (csselr >= kDemuxCount) {
+    why = fmt::format("DEMUX id {} is beyond the 14 KVM has", csselr);
+    return ENOENT;
+  }
+  const unsigned line_log2 = unsigned(reg::ccsidr::kLineSize.get(value)) + 4;
+  if (line_log2 < min_line_log2(csselr & 1)) {
+    why = fmt::format("L{}{} line size {} below host minimum {}", csselr / 2 + 1, (csselr & 1) ? "I" : "D",
+                      1u << line_log2, 1u << min_line_log2(csselr & 1));
+    return EINVAL;
+  }
+  if (!ccsidr_) {
+    if (value == get_ccsidr(csselr)) return 0;
+    std::array<std::uint32_t, kDemuxCount> a{};
+    for (unsigned i = 0; i < kDemuxCount; ++i) a[i] = get_ccsidr(i);
+    ccsidr_ = a;
+  }
+  (*ccsidr_)[csselr] = std::uint32_t(value);
+  return 0;
+}
+
+int VcpuModel::set_ctr(std::uint64_t value, std::string& why) {
+  const reg::Ctr current(view().ctr_reg);
+  if (!kernel_.per_vm_ctr()) {
+    // sys_regs.c (<= 6.10): CTR_EL0 is invariant: only the sanitised value.
+    if (value == current.raw()) return 0;
+    why = fmt::format("CTR_EL0 {:#x} is not the destination's {:#x}; before 6.11 CTR_EL0 cannot be written", value,
+                      current.raw());
+    return EINVAL;
+  }
+  // sys_regs.c: set_id_reg(): immutable once the VM ran.
+  if (ran_) {
+    if (value == current.raw()) return 0;
+    why = "CTR_EL0 cannot change after the VM ran";
+    return EBUSY;
+  }
+  // sys_regs.c: arm64_check_features(): writable fields may only move the
+  // safe way (all four are lower-safe), the rest must equal the host's.
+  const std::uint64_t limit = host_.sanitised_ctr.raw();
+  if ((value & ~kCtrWritable) != (limit & ~kCtrWritable)) {
+    why = fmt::format("CTR_EL0 {:#x} changes fields other than IminLine, DminLine, IDC, DIC of the host's {:#x}", value,
+                      limit);
+    return E2BIG;
+  }
+  for (const reg::Field* f : {&reg::ctr::kDIC, &reg::ctr::kIDC, &reg::ctr::kDminLine, &reg::ctr::kIminLine})
+    if (f->get(value) > f->get(limit)) {
+      why = fmt::format("CTR_EL0.{} {} is above the host's {}", f->name, f->get(value), f->get(limit));
+      return E2BIG;
+    }
+  vm_ctr_ = reg::Ctr(value);
+  return 0;
+}
+
+void VcpuModel::reset() {
+  // 6.3-6.9: reset_clidr() runs at every reset and wipes a userspace CLIDR;
+  // 6.10+ fabricates only at the first VCPU_INIT. The CCSIDR array and the
+  // VM's CTR_EL0 survive every reset.
+  if (kernel_.generation == Generation::k63To69) clidr_ = fabricate_clidr();
+}
+
+int VcpuModel::enable_native(std::uint32_t flags, const std::array<std::uint64_t, 4>& args, const HostKind& source) {
+  // linux/ patch: arm.c kvm_arch_vcpu_ioctl(KVM_ENABLE_CAP) and
+  // sys_regs.c kvm_vcpu_set_native_cache_config().
+  if (kernel_.generation != Generation::kNative) return EINVAL;
+  if (flags != 0 || std::any_of(args.begin(), args.end(), [](std::uint64_t a) { return a != 0; })) return EINVAL;
+  if (!initialized_) return ENOEXEC;
+  if (ran_) return EBUSY;
+  reg::Clidr clidr = source.clidr;
+  if (!vm_.mte) clidr = clidr.without_ttype();
+  const bool implies_idc = clidr.loc() == 0 || (clidr.louis() == 0 && clidr.louu() == 0);
+  if ((clidr.raw() & kClidrRes0) || (!vm_ctr_for_lines().idc() && implies_idc)) return EINVAL;
+  std::array<std::uint32_t, kDemuxCount> a{};
+  for (unsigned i = 0; i < kDemuxCount; ++i) a[i] = get_ccsidr(i);
+  for (unsigned sel : cache::level_ind_selectors(clidr)) {
+    if (sel >= kDemuxCount) continue;
+    const reg::Ccsidr hw(host_ccsidr(source, sel), source.ccsidr_format());
+    auto as32 = cache::convert(hw, reg::CcsidrFormat::k32);
+    if (!as32) return ERANGE;
+    // A 32-bit host value keeps its UNKNOWN bits [31:28] as the hardware has them.
+    const std::uint32_t v = source.ccidx ? std::uint32_t(as32->raw()) : std::uint32_t(hw.raw());
+    if (unsigned(reg::ccsidr::kLineSize.get(v)) + 4 < min_line_log2(sel & 1)) return EINVAL;
+    a[sel] = v;
+  }
+  clidr_ = clidr.raw();
+  ccsidr_ = a;
+  return 0;
+}
+
+}  // namespace armcache::kernel

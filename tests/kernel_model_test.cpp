@@ -1,0 +1,233 @@
+// The kernel models against what real kernels showed on QEMU's CPU models
+// (FACTS.md section 5, re-measured by e2e/). Expected values are the
+// measurements, never the model's own output.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+
+#include "armcache/identity/qemu_models.h"
+#include "armcache/kernel/vcpu_model.h"
+#include "armcache/registers/kvm_reg_id.h"
+
+namespace armcache::kernel {
+namespace {
+
+VcpuModel make(std::string_view kernel, std::string_view model, bool mte = false) {
+  auto host = identity::qemu_model_host(model);
+  EXPECT_TRUE(host.has_value()) << model;
+  auto in = host_input(*host);
+  EXPECT_TRUE(in.ok());
+  return VcpuModel(*parse_kernel(kernel), *in, VmConfig{mte});
+}
+
+struct Measured {
+  const char* model;
+  std::uint64_t clidr_612;
+  std::uint64_t ccsidr_612;  // every selector: LineSize only
+};
+
+// FACTS.md section 5, "Debian 6.12 kernel".
+constexpr Measured k612[] = {
+    {"cortex-a35", 0x09200003, 0x2}, {"cortex-a53", 0x09200003, 0x2}, {"cortex-a57", 0x09200003, 0x2},
+    {"cortex-a72", 0x09200003, 0x2}, {"cortex-a76", 0x02000021, 0x2}, {"neoverse-n1", 0x02000021, 0x2},
+    {"a64fx", 0x02000021, 0x4},      {"max", 0x02000021, 0x2},        {"neoverse-v1", 0x01000004, 0x2},
+    {"neoverse-n2", 0x01000004, 0x2}, {"cortex-a55", 0x02000021, 0x2}, {"cortex-a710", 0x02000021, 0x2},
+};
+
+TEST(KernelModel, Fabricated612MatchesMeasurement) {
+  for (const auto& m : k612) {
+    SCOPED_TRACE(m.model);
+    const auto v = make("6.12.117+deb12-arm64", m.model).view();
+    EXPECT_EQ(v.clidr.raw(), m.clidr_612);
+    EXPECT_EQ(v.clidr_reg, m.clidr_612);
+    EXPECT_EQ(v.mmfr2_ccidx, 0u);
+    ASSERT_EQ(v.demux.size(), 14u);
+    for (unsigned i = 0; i < 14; ++i) {
+      EXPECT_EQ(v.ccsidr[i], m.ccsidr_612) << i;
+      EXPECT_EQ(v.demux.at(i), m.ccsidr_612) << i;
+      EXPECT_EQ(v.ccsidr_tnd[i], v.ccsidr[i]) << "TnD is masked";
+    }
+  }
+}
+
+TEST(KernelModel, EffectiveIdcInGuestCtrOn612) {
+  // n1: raw 0x8444c004, guest reads IDC set (FACTS.md section 5).
+  EXPECT_EQ(make("6.12", "neoverse-n1").view().ctr.raw(), 0x9444c004ull);
+  EXPECT_EQ(make("6.12", "neoverse-n1").view().ctr_reg, 0x9444c004ull);
+  EXPECT_EQ(make("6.12", "a64fx").view().ctr_reg, 0x96668006ull);  // e2e: ONE_REG
+  // a35: IDC not effective, CTR unchanged.
+  EXPECT_EQ(make("6.12", "cortex-a35").view().ctr.raw(), 0x84448004ull);
+}
+
+TEST(KernelModel, Pre63ShowsHostValues) {
+  for (const auto& m : identity::qemu_models()) {
+    SCOPED_TRACE(m.name);
+    const auto v = make("6.1.0-50-cloud-arm64", m.name).view();
+    EXPECT_EQ(v.clidr.raw(), m.clidr);  // Ttype passed through on n2/a710
+    EXPECT_EQ(v.ctr.raw(), m.ctr);      // guest reads raw CTR_EL0
+    for (unsigned i = 0; i < 3; ++i) EXPECT_EQ(v.ccsidr[i], m.ccsidr[i]);
+    // Only the valid selectors exist; their DEMUX value is the low 32 bits.
+    ASSERT_EQ(v.demux.size(), 3u);
+    for (unsigned i = 0; i < 3; ++i) EXPECT_EQ(v.demux.at(i), std::uint32_t(m.ccsidr[i]));
+  }
+  const auto v1 = make("6.1", "neoverse-v1").view();
+  EXPECT_EQ(v1.demux.at(0), 0x1au);  // measured truncation
+  EXPECT_EQ(v1.demux.at(2), 0x3au);
+  EXPECT_EQ(v1.mmfr2_ccidx, 1u);
+  // ONE_REG CTR_EL0 on 6.1 is the sanitised value (e2e: 0x9444c004 on n1,
+  // 0xb444c004 on n2 with TminLine dropped).
+  EXPECT_EQ(make("6.1", "neoverse-n1").view().ctr_reg, 0x9444c004ull);
+  EXPECT_EQ(make("6.1", "neoverse-n2").view().ctr_reg, 0xb444c004ull);
+}
+
+TEST(KernelModel, MteVmGetsTtypeAtLoC) {
+  // FACTS.md section 4: a VM with MTE gets Ttype(LoC) = 2.
+  EXPECT_EQ(make("6.12", "neoverse-n1", true).view().clidr.raw(), 0x02000021ull | (2ull << 35));
+  EXPECT_EQ(make("6.12", "cortex-a53", true).view().clidr.raw(), 0x09200003ull | (2ull << 33));
+}
+
+TEST(KernelModel, SetClidrRulesOn612) {
+  auto a53 = make("6.12", "cortex-a53");  // CTR.IDC = 0
+  EXPECT_EQ(a53.set_one_reg(reg::kClidrId, 0x0a200023), 0);
+  EXPECT_EQ(a53.view().clidr.raw(), 0x0a200023ull);
+  EXPECT_EQ(a53.set_one_reg(reg::kClidrId, 0x82000023), EINVAL);  // implies IDC
+  EXPECT_EQ(a53.set_one_reg(reg::kClidrId, 0x80000023 | (1ull << 30)), EINVAL);  // LoC 0
+  EXPECT_EQ(a53.set_one_reg(reg::kClidrId, 0x0a200023 | (1ull << 47)), EINVAL);  // RES0
+  EXPECT_EQ(a53.view().clidr.raw(), 0x0a200023ull) << "a refused write changes nothing";
+  auto n1 = make("6.12", "neoverse-n1");  // effective IDC: anything goes but RES0
+  EXPECT_EQ(n1.set_one_reg(reg::kClidrId, 0x82000023), 0);
+  EXPECT_EQ(n1.set_one_reg(reg::kClidrId, 0x0a200023), 0);
+  EXPECT_EQ(n1.set_one_reg(reg::kClidrId, 0x7fff00000000ull), 0);  // Ttype7 is not RES0
+}
+
+TEST(KernelModel, SetCcsidrRulesOn612) {
+  auto n1 = make("6.12", "neoverse-n1");
+  EXPECT_EQ(n1.set_one_reg(reg::demux_ccsidr_id(1), 0x201fe01a), 0);
+  EXPECT_EQ(n1.view().ccsidr[1], 0x201fe01aull);
+  EXPECT_EQ(n1.view().ccsidr[0], 0x2ull) << "the others keep their fabricated values";
+  std::string why;
+  EXPECT_EQ(n1.set_one_reg(reg::demux_ccsidr_id(1), 0x201fe019, &why), EINVAL);  // 32-byte lines
+  EXPECT_EQ(why, "L1I line size 32 below host minimum 64");
+  EXPECT_EQ(n1.set_one_reg(reg::demux_ccsidr_id(13), 0x3), 0);
+  EXPECT_EQ(n1.set_one_reg(reg::demux_ccsidr_id(14), 0x2), ENOENT);
+  // Overrides survive reset; CLIDR is fabricated only once from 6.10.
+  EXPECT_EQ(n1.set_one_reg(reg::kClidrId, 0x82000023), 0);
+  n1.reset();
+  EXPECT_EQ(n1.view().ccsidr[1], 0x201fe01aull);
+  EXPECT_EQ(n1.view().clidr.raw(), 0x82000023ull);
+}
+
+TEST(KernelModel, ResetWipesClidrOn63To69) {
+  auto n1 = make("6.5", "neoverse-n1");
+  EXPECT_EQ(n1.set_one_reg(reg::kClidrId, 0x82000023), 0);
+  EXPECT_EQ(n1.set_one_reg(reg::demux_ccsidr_id(2), 0x70ffe03a), 0);
+  n1.reset();
+  EXPECT_EQ(n1.view().clidr.raw(), 0x02000021ull);
+  EXPECT_EQ(n1.view().ccsidr[2], 0x70ffe03aull);
+}
+
+TEST(KernelModel, Pre63Invariants) {
+  auto n1 = make("6.1", "neoverse-n1");
+  EXPECT_EQ(n1.set_one_reg(reg::kClidrId, 0x82000023), 0);
+  EXPECT_EQ(n1.set_one_reg(reg::kClidrId, 0x02000021), EINVAL);
+  EXPECT_EQ(n1.set_one_reg(reg::demux_ccsidr_id(2), 0x70ffe03a), 0);
+  EXPECT_EQ(n1.set_one_reg(reg::demux_ccsidr_id(2), 0x2), EINVAL);
+  EXPECT_EQ(n1.set_one_reg(reg::demux_ccsidr_id(5), 0x2), ENOENT);
+  EXPECT_EQ(n1.get_one_reg(reg::demux_ccsidr_id(5)).error().errnum, ENOENT);
+  EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x9444c004), 0);
+  EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x8444c004), EINVAL);
+}
+
+TEST(KernelModel, PerVmCtrFrom611) {
+  auto n1 = make("6.12", "neoverse-n1");
+  EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x8444c004), 0);       // IDC lowered
+  EXPECT_EQ(n1.view().ctr.raw(), 0x8444c004ull);
+  EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x9444c005), E2BIG);   // IminLine raised
+  EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x9544c004), E2BIG);   // CWG is not writable
+  n1.run();
+  EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x8443c004), EBUSY);
+  auto old = make("6.10", "neoverse-n1");
+  EXPECT_EQ(old.set_one_reg(reg::kCtrId, 0x8444c004), EINVAL);
+}
+
+TEST(KernelModel, NativeCapability) {
+  std::array<std::uint64_t, 4> args{};
+  // n2 without MTE: Ttype cleared, CCIDX values converted to 32 bits.
+  auto n2 = make("native", "neoverse-n2");
+  const auto host = *identity::qemu_model_host("neoverse-n2");
+  EXPECT_EQ(n2.enable_native(1, args, host.kinds[0]), EINVAL);
+  args[3] = 1;
+  EXPECT_EQ(n2.enable_native(0, args, host.kinds[0]), EINVAL);
+  args[3] = 0;
+  ASSERT_EQ(n2.enable_native(0, args, host.kinds[0]), 0);
+  auto v = n2.view();
+  EXPECT_EQ(v.clidr.raw(), 0x82000023ull);
+  EXPECT_EQ(v.ccsidr[0], 0x1fe01aull);  // 64 B, 4 ways, 256 sets in the 32-bit format
+  EXPECT_EQ(v.ccsidr[2], 0x7fe03aull);  // 8 ways, 1024 sets
+  EXPECT_EQ(v.ccsidr[3], 0x2ull) << "undescribed selectors keep the fabricated value";
+  n2.reset();
+  EXPECT_TRUE(n2.view().same_guest_identity(v)) << "survives reset";
+  EXPECT_EQ(n2.set_one_reg(reg::demux_ccsidr_id(2), 0x3), 0) << "still overridable";
+  // With MTE the Ttype fields stay.
+  auto n2m = make("native", "neoverse-n2", true);
+  ASSERT_EQ(n2m.enable_native(0, args, host.kinds[0]), 0);
+  EXPECT_EQ(n2m.view().clidr.raw(), 0x1482000023ull);
+  // Too big for the 32-bit format: ERANGE, vCPU unchanged.
+  auto big = host.kinds[0];
+  big.ccsidr[2] = 0x7fff0000003aull;  // 32768 sets
+  auto n2b = make("native", "neoverse-n2");
+  const auto before = n2b.view();
+  EXPECT_EQ(n2b.enable_native(0, args, big), 0) << "32768 sets still fit";
+  auto n2c = make("native", "neoverse-n2");
+  big.ccsidr[2] = 0xffff0000003aull;  // 65536 sets
+  EXPECT_EQ(n2c.enable_native(0, args, big), ERANGE);
+  EXPECT_TRUE(n2c.view() == before);
+  // After the vCPU ran: EBUSY; before VCPU_INIT: ENOEXEC; other kernels: EINVAL.
+  auto ran = make("native", "neoverse-n1");
+  ran.run();
+  EXPECT_EQ(ran.enable_native(0, args, host.kinds[0]), EBUSY);
+  auto uninit = make("native", "neoverse-n1");
+  uninit.set_initialized(false);
+  EXPECT_EQ(uninit.enable_native(0, args, host.kinds[0]), ENOEXEC);
+  auto stock = make("6.12", "neoverse-n1");
+  EXPECT_EQ(stock.enable_native(0, args, host.kinds[0]), EINVAL);
+}
+
+TEST(KernelModel, NativeOn32BitHostsGivesGroundTruth) {
+  for (const char* name : {"cortex-a53", "neoverse-n1", "a64fx", "cortex-a72"}) {
+    SCOPED_TRACE(name);
+    const auto host = *identity::qemu_model_host(name);
+    auto m = make("native", name);
+    ASSERT_EQ(m.enable_native(0, {}, host.kinds[0]), 0);
+    const auto v = m.view();
+    EXPECT_EQ(v.clidr, host.kinds[0].clidr);
+    for (unsigned i = 0; i < 3; ++i) EXPECT_EQ(v.ccsidr[i], host.kinds[0].ccsidr.at(i));
+  }
+}
+
+TEST(KernelModel, SanitisedCtrAcrossKinds) {
+  identity::HostKind big, little;
+  big.clidr = reg::Clidr(0x82000023);    // effective IDC
+  big.ctr = reg::Ctr(0x8444c004);
+  little.clidr = reg::Clidr(0x0a200023);  // no IDC
+  little.ctr = reg::Ctr(0x84448004);      // VIPT L1I
+  const reg::Ctr s = sanitise_ctr({big, little});
+  EXPECT_FALSE(s.idc()) << "IDC only when every CPU has it";
+  EXPECT_EQ(s.l1ip(), 2u) << "L1Ip differs: VIPT is the safe value";
+  EXPECT_EQ(s.raw(), 0x84448004ull);
+}
+
+TEST(KernelGeneration, FromVersionStrings) {
+  EXPECT_EQ(parse_kernel("6.1.0-50-cloud-arm64")->generation, Generation::kPre63);
+  EXPECT_EQ(parse_kernel("6.2")->generation, Generation::kPre63);
+  EXPECT_EQ(parse_kernel("6.3")->generation, Generation::k63To69);
+  EXPECT_EQ(parse_kernel("6.9.12")->generation, Generation::k63To69);
+  EXPECT_EQ(parse_kernel("6.10")->generation, Generation::k610Plus);
+  EXPECT_EQ(parse_kernel("6.12.100")->generation, Generation::k610Plus);
+  EXPECT_EQ(parse_kernel("5.10.0-30-arm64")->generation, Generation::kPre63);
+  EXPECT_EQ(parse_kernel("native")->generation, Generation::kNative);
+  EXPECT_FALSE(parse_kernel("latest").ok());
+}
+
+}  // namespace
+}  // namespace armcache::kernel

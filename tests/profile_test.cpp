@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+
+#include "armcache/identity/qemu_models.h"
+#include "armcache/kernel/vcpu_model.h"
+#include "armcache/profile/profile.h"
+
+namespace armcache::profile {
+namespace {
+
+Profile sample() {
+  const auto host = *identity::qemu_model_host("neoverse-n2");
+  kernel::VcpuModel m(*kernel::parse_kernel("6.1"), *kernel::host_input(host));
+  Profile p;
+  p.host = host;
+  p.guest = GuestRecord{m.view(), "6.1", "pre-6.3"};
+  return p;
+}
+
+TEST(Profile, RoundTripKeepsEverything) {
+  const Profile p = sample();
+  auto back = from_json(to_json(p), "mem");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->host, p.host);
+  EXPECT_EQ(back->guest->view, p.guest->view);
+  EXPECT_EQ(back->guest->kernel, "6.1");
+  EXPECT_EQ(to_json(*back), to_json(p));
+}
+
+TEST(Profile, FingerprintIgnoresWhatTheGuestCannotSee) {
+  Profile p = sample();
+  const std::string fp = fingerprint(p.guest->view);
+  identity::GuestView v = p.guest->view;
+  v.demux.clear();           // ONE_REG state
+  v.ctr_reg = 0;
+  v.ccsidr[9] = 0x1234;      // a selector CLIDR does not describe
+  EXPECT_EQ(fingerprint(v), fp);
+  v.ccsidr[2] ^= 8;          // a described one
+  EXPECT_NE(fingerprint(v), fp);
+  v = p.guest->view;
+  v.ctr = reg::Ctr(v.ctr.raw() ^ (1u << 28));
+  EXPECT_NE(fingerprint(v), fp);
+  EXPECT_EQ(fp.rfind("fnv1a64:", 0), 0u);
+  EXPECT_EQ(fp.size(), 8u + 16u);
+}
+
+TEST(Profile, MalformedInputNamesFileAndPath) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"[]", "top level"},
+      {"{}", "neither"},
+      {R"({"guest": {"clidr": "0xzz"}})", "guest.clidr"},
+      {R"({"guest": {"clidr": "0x1", "ctr_el0": "0x8444c004", "mmfr2_ccidx": 0, "ccsidr": {"0": "0x2"}}})",
+       "guest.ccsidr"},
+      {R"({"host": {"kinds": []}})", "host.kinds"},
+      {R"({"host": {"kinds": [{"clidr": {"value": "0x82000023"}, "ccsidr": {"99": "0x1"}}]}})",
+       "host.kinds[0].ccsidr.99"},
+      {R"({"format": "other", "host": {}})", "format"},
+      {R"({"version": 7})", "version"},
+      {"not json", "not valid JSON"},
+  };
+  for (auto [text, where] : cases) {
+    auto r = parse(text, "f.json");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error().message.rfind("f.json: ", 0), 0u) << r.error().message;
+    EXPECT_NE(r.error().message.find(where), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace armcache::profile

@@ -1,0 +1,125 @@
+// armcache kernel-view: what a kernel generation shows a guest on a host.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <sstream>
+
+#include "armcache/cache/geometry.h"
+#include "armcache/cache/selectors.h"
+#include "armcache/kernel/vcpu_model.h"
+#include "armcache/profile/profile.h"
+#include "inputs.h"
+
+namespace armcache::cli {
+namespace {
+
+struct KernelViewArgs {
+  std::string kernel;
+  std::string host_file;
+  std::string qemu_model;
+  std::size_t cpu_kind = 0;
+  bool mte = false;
+  bool json = false;
+};
+
+// Facts about the view a VMM or operator should not miss.
+std::vector<std::string> view_warnings(const kernel::KernelSpec& k, const kernel::HostInput& in,
+                                       const identity::GuestView& v, bool mte) {
+  std::vector<std::string> w;
+  if (k.generation == kernel::Generation::kPre63) {
+    if (in.current_cpu.ccidx)
+      w.push_back("FEAT_CCIDX host: the guest reads 64-bit CCSIDR values but the DEMUX registers hold only their low "
+                  "32 bits, so a saved view loses the geometry (truncated CCIDX values)");
+    bool ttype = false;
+    for (unsigned l = 1; l <= reg::kMaxCacheLevels; ++l) ttype |= v.clidr.ttype(l) != 0;
+    if (ttype && !mte) w.push_back("CLIDR_EL1 passes the host's Ttype (tag cache) fields to a VM without MTE");
+    if (in.boot_cpu.clidr != in.current_cpu.clidr || in.boot_cpu.ccsidr != in.current_cpu.ccsidr)
+      w.push_back("heterogeneous host: DEMUX values (and restores) depend on the CPU the VMM thread runs on");
+  } else if (k.generation != kernel::Generation::kNative) {
+    w.push_back("fabricated cache registers: every cache reads as 1 set x 1 way; the real hierarchy is hidden");
+    if (k.generation == kernel::Generation::k63To69)
+      w.push_back("a vCPU reset (PSCI CPU_ON) re-fabricates CLIDR_EL1 and wipes a value the VMM wrote");
+  }
+  return w;
+}
+
+std::string describe_ccsidr(std::uint64_t v, bool ccidx) {
+  if (v == 0) return "0";
+  const reg::Ccsidr c(v, (ccidx || (v >> 32)) ? reg::CcsidrFormat::kCcidx : reg::CcsidrFormat::k32);
+  const cache::Geometry g = cache::geometry_of(c);
+  const std::uint64_t size = g.size_bytes();
+  const std::string sz = size >= 1024 ? fmt::format("{} KiB", size / 1024) : fmt::format("{} B", size);
+  return fmt::format("{:#x}  {}-byte lines x {} way{} x {} set{} = {}", v, g.line_bytes, g.ways,
+                     g.ways == 1 ? "" : "s", g.sets, g.sets == 1 ? "" : "s", sz);
+}
+
+int run_kernel_view(const KernelViewArgs& a) {
+  const kernel::KernelSpec k = load_kernel(a.kernel);
+  const identity::Host host = load_host(a.host_file, a.qemu_model);
+  const kernel::HostInput in = take(kernel::host_input(host, a.cpu_kind));
+  kernel::VcpuModel model(k, in, kernel::VmConfig{a.mte});
+  if (k.generation == kernel::Generation::kNative) {
+    // The view a VMM gets after enabling the capability on this CPU.
+    if (int err = model.enable_native(0, {}, in.current_cpu); err != 0)
+      throw Failure(fmt::format("KVM_ENABLE_CAP(KVM_CAP_ARM_NATIVE_CACHE_CONFIG) would fail on this host (errno {})",
+                                err),
+                    kExitNegative);
+  }
+  const identity::GuestView v = model.view();
+  profile::Profile p;
+  p.guest = profile::GuestRecord{v, k.label, std::string(kernel::generation_name(k.generation))};
+  p.host = host;
+  p.provenance = {{"tool", "armcache 0.1.0"}, {"command", "kernel-view"}, {"model", "kernel model"},
+                  {"vm_mte", a.mte}};
+  p.warnings = view_warnings(k, in, v, a.mte);
+  if (a.json) {
+    print_json(profile::to_json(p));
+    return kExitOk;
+  }
+  std::ostringstream out;
+  out << fmt::format("Kernel {} ({}), host {}{}\n", k.label, kernel::generation_name(k.generation), host.name,
+                     a.mte ? ", VM with MTE" : "");
+  const auto shape = cache::clidr_shape(v.clidr);
+  std::string levels;
+  for (const auto& l : shape.levels)
+    levels += fmt::format("{}L{} {}", levels.empty() ? "" : ", ", l.level, cache::ctype_name(l.ctype));
+  out << fmt::format("  CLIDR_EL1   {:#x}  {}; LoC {}, LoUU {}, LoUIS {}\n", v.clidr.raw(), levels, v.clidr.loc(),
+                     v.clidr.louu(), v.clidr.louis());
+  out << fmt::format("  CTR_EL0     {:#x}  IDC {}, DIC {}, I-line {} B, D-line {} B\n", v.ctr.raw(), int(v.ctr.idc()),
+                     int(v.ctr.dic()), v.ctr.imin_line_bytes(), v.ctr.dmin_line_bytes());
+  out << fmt::format("  MMFR2.CCIDX {}\n", v.mmfr2_ccidx);
+  out << "  CCSIDR_EL1 as the guest reads it, by CSSELR:\n";
+  for (unsigned i = 0; i < identity::kGuestSelectors; ++i)
+    if (v.ccsidr[i] != 0 || v.demux.count(i))
+      out << fmt::format("    {:>2} L{}{}  {}\n", i, i / 2 + 1, (i & 1) ? "I" : "D",
+                         describe_ccsidr(v.ccsidr[i], v.mmfr2_ccidx != 0));
+  std::string ids;
+  for (const auto& [sel, val] : v.demux) ids += fmt::format("{}{}", ids.empty() ? "" : ",", sel);
+  out << "  DEMUX ids: " << ids << '\n';
+  for (const auto& w : p.warnings) out << "warning: " << w << '\n';
+  std::cout << out.str();
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_kernel_view(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<KernelViewArgs>();
+  CLI::App* sub = app.add_subcommand("kernel-view", "Predict the cache registers a kernel shows a guest");
+  sub->add_option("--kernel", args->kernel, "Host kernel: a version (6.1.0-50-cloud-arm64, 6.12, ...) or native")
+      ->required();
+  sub->add_option("--host", args->host_file, "Host profile (from armcache capture or kernel-view)");
+  sub->add_option("--qemu-model", args->qemu_model, "A built-in QEMU CPU model as the host");
+  sub->add_option("--cpu-kind", args->cpu_kind, "Index of the CPU kind the vCPU thread runs on (default 0)");
+  sub->add_flag("--mte", args->mte, "The VM has MTE enabled");
+  sub->add_flag("-J,--json", args->json, "Print the view as a profile (a valid guest-view file for plan --from)");
+  sub->footer("Models KVM/arm64's cache ID registers for the kernel's generation: pre-6.3 (host values),\n"
+              "6.3-6.9 and 6.10+ (fabricated from CTR_EL0), native (KVM_CAP_ARM_NATIVE_CACHE_CONFIG v2\n"
+              "enabled). Built-in QEMU models: " + qemu_model_names() + ".\n\n"
+              "Examples:\n  armcache kernel-view --kernel 6.12 --qemu-model neoverse-n1\n"
+              "  armcache kernel-view --kernel 6.1.0-50-cloud-arm64 --qemu-model neoverse-n2 --json > n2-61.json\n\n" +
+              exit_status_help());
+  sub->callback([args, &ctx] { ctx.status = run_kernel_view(*args); });
+}
+
+}  // namespace armcache::cli
