@@ -147,3 +147,80 @@ TEST(CliHelp, EveryCommandHasHelp) {
 
 }  // namespace
 }  // namespace armcache
+
+namespace armcache {
+namespace {
+
+using nlohmann::json;
+using fixtures::CliResult;
+using fixtures::run_cli;
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const std::string path = "/tmp/armcache-cli-test-" + std::to_string(getpid()) + "-" + name;
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs(text.c_str(), f);
+  std::fclose(f);
+  return path;
+}
+
+TEST(CliKernelView, JsonShapeFromIssue) {
+  const CliResult r = run_cli({"kernel-view", "--kernel", "6.12.100", "--qemu-model", "neoverse-n1", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["kernel"], "6.12.100");
+  EXPECT_EQ(j["generation"], "6.10+");
+  EXPECT_EQ(j["guest"]["clidr"], "0x2000021");     // FACTS.md section 5
+  EXPECT_EQ(j["guest"]["ctr_el0"], "0x9444c004");
+  EXPECT_EQ(j["guest"]["mmfr2_ccidx"], 0);
+  EXPECT_EQ(j["guest"]["ccsidr"].size(), 16u);
+  EXPECT_EQ(j["guest"]["ccsidr"]["15"], "0x0");
+  EXPECT_EQ(j["guest"]["ccsidr"]["13"], "0x2");
+  EXPECT_EQ(j["demux_ids"].size(), 14u);
+  EXPECT_TRUE(j["warnings"].is_array());
+}
+
+TEST(CliPlan, ExitCodesAndKernelViewAsInput) {
+  const CliResult v61 = run_cli({"kernel-view", "--kernel", "6.1", "--qemu-model", "neoverse-n1", "--json"});
+  ASSERT_EQ(v61.status, 0);
+  const std::string from = write_temp("n1-61.json", v61.out);
+  CliResult r = run_cli({"plan", "--from", from, "--to-qemu-model", "neoverse-n1", "--kernel", "6.12", "--json"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["verdict"], "restorable");
+  EXPECT_EQ(j["writes"][0]["register"], "CLIDR_EL1");
+  EXPECT_EQ(j["writes"][0]["id"], "0x603000000013c801");
+  EXPECT_EQ(j["writes"][0]["value"], "0x82000023");
+  r = run_cli({"plan", "--from", from, "--to-qemu-model", "neoverse-n1", "--kernel", "6.1.0-50-cloud-arm64"});
+  EXPECT_EQ(r.status, 0);  // identical
+  const CliResult v612 = run_cli({"kernel-view", "--kernel", "6.12", "--qemu-model", "neoverse-n1", "--json"});
+  const std::string back = write_temp("n1-612.json", v612.out);
+  r = run_cli({"plan", "--from", back, "--to-qemu-model", "neoverse-n1", "--kernel", "6.1", "--json"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(json::parse(r.out)["verdict"], "impossible");
+  // A host file works as well as a built-in model.
+  r = run_cli({"plan", "--from", from, "--to", from, "--kernel", "6.12"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  std::remove(from.c_str());
+  std::remove(back.c_str());
+}
+
+TEST(CliPlan, MalformedProfileIsOneLineNamingTheFile) {
+  const std::string bad = write_temp("bad.json", R"({"guest": {"clidr": "0x82000023", "ctr_el0": "nothex"}})");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"plan", "--from", bad, "--to-qemu-model", "neoverse-n1", "--kernel", "6.12"},
+        {"kernel-view", "--kernel", "6.12", "--host", bad},
+        {"plan", "--from", "/nonexistent.json", "--to-qemu-model", "max", "--kernel", "6.12"},
+        {"kernel-view", "--kernel", "6.12", "--qemu-model", "cortex-z9"},
+        {"kernel-view", "--kernel", "latest", "--qemu-model", "max"}}) {
+    const CliResult r = run_cli(args);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_TRUE(r.out.empty());
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  }
+  const CliResult r = run_cli({"kernel-view", "--kernel", "6.12", "--host", bad});
+  EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
+  std::remove(bad.c_str());
+}
+
+}  // namespace
+}  // namespace armcache
