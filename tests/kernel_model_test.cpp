@@ -142,8 +142,8 @@ TEST(KernelModel, PerVmCtrFrom611) {
   auto n1 = make("6.12", "neoverse-n1");
   EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x8444c004), 0);       // IDC lowered
   EXPECT_EQ(n1.view().ctr.raw(), 0x8444c004ull);
-  EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x9444c005), E2BIG);   // IminLine raised
-  EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x9544c004), E2BIG);   // CWG is not writable
+  EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x9444c005), EINVAL);   // IminLine raised
+  EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x9544c004), EINVAL);   // CWG is not writable
   n1.run();
   EXPECT_EQ(n1.set_one_reg(reg::kCtrId, 0x8443c004), EBUSY);
   auto old = make("6.10", "neoverse-n1");

@@ -80,9 +80,10 @@ VcpuModel::VcpuModel(KernelSpec kernel, HostInput host, VmConfig vm)
   if (fabricated()) clidr_ = fabricate_clidr();
 }
 
-// The CTR_EL0 KVM's cache rules read: the VM's own from 6.11, when CTR_EL0
-// became a per-VM ID register, else the host's sanitised value.
-reg::Ctr VcpuModel::vm_ctr_for_lines() const { return kernel_.per_vm_ctr() ? vm_ctr_ : host_.sanitised_ctr; }
+// The CTR_EL0 KVM's cache rules read (reset_clidr, set_clidr,
+// get_min_cache_line_size): the host's sanitised value, even after 6.11
+// made CTR_EL0 a per-VM register (checked in the 6.12 source).
+reg::Ctr VcpuModel::vm_ctr_for_lines() const { return host_.sanitised_ctr; }
 
 std::uint64_t VcpuModel::fabricate_clidr() const {
   // sys_regs.c: reset_clidr().
@@ -276,17 +277,18 @@ int VcpuModel::set_ctr(std::uint64_t value, std::string& why) {
     return EBUSY;
   }
   // sys_regs.c: arm64_check_features(): writable fields may only move the
-  // safe way (all four are lower-safe), the rest must equal the host's.
+  // safe way (all four are lower-safe), the rest must equal the host's;
+  // set_id_reg() turns its E2BIG into EINVAL.
   const std::uint64_t limit = host_.sanitised_ctr.raw();
   if ((value & ~kCtrWritable) != (limit & ~kCtrWritable)) {
     why = fmt::format("CTR_EL0 {:#x} changes fields other than IminLine, DminLine, IDC, DIC of the host's {:#x}", value,
                       limit);
-    return E2BIG;
+    return EINVAL;
   }
   for (const reg::Field* f : {&reg::ctr::kDIC, &reg::ctr::kIDC, &reg::ctr::kDminLine, &reg::ctr::kIminLine})
     if (f->get(value) > f->get(limit)) {
       why = fmt::format("CTR_EL0.{} {} is above the host's {}", f->name, f->get(value), f->get(limit));
-      return E2BIG;
+      return EINVAL;
     }
   vm_ctr_ = reg::Ctr(value);
   return 0;

@@ -83,7 +83,7 @@ class VcpuModel {
   std::uint64_t fabricate_clidr() const;
   std::uint32_t get_ccsidr(unsigned csselr) const;
   unsigned min_line_log2(bool icache) const;
-  reg::Ctr vm_ctr_for_lines() const;
+  reg::Ctr vm_ctr_for_lines() const;  // the CTR_EL0 the cache rules use
   int set_clidr(std::uint64_t value, std::string& why);
   int set_ccsidr(unsigned csselr, std::uint64_t value, std::string& why);
   int set_ctr(std::uint64_t value, std::string& why);
