@@ -13,18 +13,20 @@ mkdir -p "$CACHE"
 apt_need linux-source-6.12 gcc-aarch64-linux-gnu bc bison flex libssl-dev libelf-dev cpio kmod ccache make rsync
 
 tarball=/usr/src/linux-source-6.12.tar.xz
-series=$(cat "$HERE"/patches/*.patch "$HERE/kernel.config" | sha256sum | cut -c1-16)
+# The series, then the test-only hook that lets the test bed reach -ERANGE.
+patches=("$HERE"/patches/*.patch "$HERE"/test-patches/*.patch)
+series=$(cat "${patches[@]}" "$HERE/kernel.config" | sha256sum | cut -c1-16)
 version=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 tree=$CACHE/tree
 out=$CACHE/out
 stamp="$version $series"
 
 if [ "$(cat "$tree/.armcache-stamp" 2>/dev/null)" != "$stamp" ]; then
-  log "unpacking linux-source-6.12 $version and applying $(ls "$HERE"/patches/*.patch | wc -l) patches"
+  log "unpacking linux-source-6.12 $version and applying ${#patches[@]} patches"
   rm -rf "$tree.new"
   mkdir -p "$tree.new"
   tar -xJf "$tarball" -C "$tree.new" --strip-components=1
-  for p in "$HERE"/patches/*.patch; do
+  for p in "${patches[@]}"; do
     patch -d "$tree.new" -p1 --quiet --forward <"$p"
   done
   echo "$stamp" >"$tree.new/.armcache-stamp"

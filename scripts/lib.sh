@@ -7,7 +7,11 @@ JOBS=${JOBS:-$(nproc)}
 
 # Packages each part of the work needs (Debian 12 names).
 PKGS_BUILD="cmake ninja-build g++ libgtest-dev libbenchmark-dev libfmt-dev libcli11-dev nlohmann-json3-dev libfdt-dev"
+# Profile/firmware tests (issue 7): dtc and iasl as oracles, the JSON Schema check.
+PKGS_BUILD="$PKGS_BUILD device-tree-compiler acpica-tools python3-jsonschema"
 PKGS_FUZZ="clang libclang-rt-14-dev"
+# Host discovery (issue 4): lscpu is the tests' oracle, hwloc's lstopo the benchmark's.
+PKGS_HOST="util-linux hwloc"
 
 log() { printf '== %s\n' "$*" >&2; }
 

@@ -32,7 +32,7 @@ run_ctest() {
 }
 
 log "dependencies"
-apt_need $PKGS_BUILD $PKGS_FUZZ
+apt_need $PKGS_BUILD $PKGS_FUZZ $PKGS_HOST
 
 log "build and unit tests"
 build build

@@ -48,8 +48,16 @@ struct Context {
 
 void add_decode(CLI::App& app, Context& ctx);
 void add_encode(CLI::App& app, Context& ctx);
+void add_show(CLI::App& app, Context& ctx);
+void add_capture(CLI::App& app, Context& ctx);
 void add_kernel_view(CLI::App& app, Context& ctx);
 void add_plan(CLI::App& app, Context& ctx);
+void add_kvm(CLI::App& app, Context& ctx);
+void add_diff(CLI::App& app, Context& ctx);
+void add_baseline(CLI::App& app, Context& ctx);
+void add_interop(CLI::App& app, Context& ctx);  // import, export
+void add_firmware(CLI::App& app, Context& ctx);
+void add_model_replay(CLI::App& app, Context& ctx);  // hidden, test bed
 
 // Common footer for --help.
 std::string exit_status_help();

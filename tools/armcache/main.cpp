@@ -38,8 +38,16 @@ int main(int argc, char** argv) {
   Context ctx;
   add_decode(app, ctx);
   add_encode(app, ctx);
+  add_show(app, ctx);
+  add_capture(app, ctx);
   add_kernel_view(app, ctx);
   add_plan(app, ctx);
+  add_kvm(app, ctx);
+  add_diff(app, ctx);
+  add_baseline(app, ctx);
+  add_interop(app, ctx);
+  add_firmware(app, ctx);
+  add_model_replay(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,168 @@
+// /init for the emulated arm64 host: runs the armcache checks listed in /checks and prints one
+// line per check, "ARMCACHE-RESULT {json}", then powers the machine off.
+// /checks: one check a line, "NAME ARG...", run as "/armcache ARG..." (no quoting; # comments).
+// Result: {"check":NAME,"rc":N,"wall_s":T,"stdout":<the JSON it printed, or a string>,"stderr":S}
+// Build: aarch64-linux-gnu-g++ -static (boot.sh does it for a .cpp).
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+[[noreturn]] void power_off()
+{
+    fflush(stdout);
+    sync();
+    reboot(RB_POWER_OFF);
+    for (;;)
+        pause();
+}
+
+void ensure_console()
+{
+    if (fcntl(1, F_GETFD) != -1)
+        return;
+    int fd = open("/dev/console", O_RDWR);
+    if (fd < 0)
+        return;
+    dup2(fd, 0);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    if (fd > 2)
+        close(fd);
+}
+
+double now_s()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+std::string json_string(const std::string& s)
+{
+    std::string o = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            o += '\\';
+            o += char(c);
+        } else if (c == '\n') {
+            o += "\\n";
+        } else if (c < 0x20) {
+            char b[8];
+            snprintf(b, sizeof b, "\\u%04x", c);
+            o += b;
+        } else {
+            o += char(c);
+        }
+    }
+    return o + "\"";
+}
+
+std::string slurp(int fd)
+{
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        out.append(buf, size_t(n));
+    return out;
+}
+
+// armcache prints JSON with newlines; JSON strings never contain raw newlines, so dropping
+// them keeps it valid and puts the whole result on one console line.
+std::string one_line_json(std::string s)
+{
+    std::string o;
+    for (char c : s)
+        if (c != '\n' && c != '\r')
+            o += c;
+    return o;
+}
+
+void run_check(const std::string& name, const std::vector<std::string>& args)
+{
+    int out[2], err[2];
+    if (pipe(out) != 0 || pipe(err) != 0) {
+        printf("ARMCACHE-RESULT {\"check\":%s,\"rc\":-1,\"error\":\"pipe\"}\n", json_string(name).c_str());
+        return;
+    }
+    double t0 = now_s();
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        close(out[0]);
+        close(err[0]);
+        std::vector<char*> argv{const_cast<char*>("/armcache")};
+        for (const auto& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execv("/armcache", argv.data());
+        _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    // stderr is small (one line); read stdout fully first, then stderr.
+    std::string so = slurp(out[0]), se = slurp(err[0]);
+    close(out[0]);
+    close(err[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    size_t first = so.find_first_not_of(" \n\r\t");
+    bool is_json = first != std::string::npos && (so[first] == '{' || so[first] == '[');
+    printf("ARMCACHE-RESULT {\"check\":%s,\"rc\":%d,\"wall_s\":%.3f,\"stdout\":%s,\"stderr\":%s}\n",
+           json_string(name).c_str(), rc, now_s() - t0,
+           is_json ? one_line_json(so).c_str() : json_string(so).c_str(), json_string(se).c_str());
+}
+
+} // namespace
+
+int main()
+{
+    mkdir("/proc", 0755);
+    mkdir("/sys", 0755);
+    mkdir("/dev", 0755);
+    mount("proc", "/proc", "proc", 0, nullptr);
+    mount("sysfs", "/sys", "sysfs", 0, nullptr);
+    mount("devtmpfs", "/dev", "devtmpfs", 0, nullptr);
+    ensure_console();
+    setvbuf(stdout, nullptr, _IOLBF, 0);
+
+    char rel[128] = "";
+    if (FILE* f = fopen("/proc/sys/kernel/osrelease", "r")) {
+        if (fgets(rel, sizeof rel, f))
+            rel[strcspn(rel, "\n")] = 0;
+        fclose(f);
+    }
+    printf("ARMCACHE-BOOT {\"kernel\":%s,\"cpus\":%ld}\n", json_string(rel).c_str(),
+           sysconf(_SC_NPROCESSORS_ONLN));
+
+    std::ifstream in("/checks");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        std::istringstream ss(line);
+        std::string name, a;
+        ss >> name;
+        std::vector<std::string> args;
+        while (ss >> a)
+            args.push_back(a);
+        run_check(name, args);
+    }
+    printf("ARMCACHE-DONE\n");
+    power_off();
+}

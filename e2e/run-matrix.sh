@@ -1,0 +1,101 @@
+#!/bin/bash
+# The test bed: for every EL2 model of FACTS.md section 5 x kernels {6.1, 6.12}, boot the emulated
+# host (SMP=2) with a static aarch64 armcache as the initramfs' tool and e2e/init-armcache.cpp as
+# /init, run the armcache KVM checks (2 vCPUs per VM), collect one JSON per (model, kernel) and
+# print a summary table. Checks, per boot:
+#   show           kvm show --json --vcpus 2                  default guest view of this kernel
+#   restore        kvm verify --view GT                       apply the 6.1 ground-truth view, probe
+#                                                             every vCPU, reset, probe again
+#   restore-rawctr kvm verify --view GT-with-raw-CTR_EL0      same, asking KVM for the raw CTR_EL0
+#   only-vcpu0     kvm verify --view GT --only-vcpu0          must fail on 6.12, naming vCPU 1
+#   lose-on-reset  kvm verify --view GT --lose-on-reset       must fail on 6.12, naming after-reset
+#   apply          kvm apply --view GT --vcpus 2 --json
+#   reset-no-complete  kvm verify --view GT --reset-without-completing: reset while the probe's last
+#                  MMIO store is pending (measures FACTS.md section 3: starts one instruction late?)
+# GT is e2e/gt2view.py applied to e2e/groundtruth.sh MODEL (bare EL1 reads, no kernel).
+# Usage: run-matrix.sh [MODEL[@10] ...]      models ending in @10 run on QEMU 10 (qemu10.sh)
+# Env: KERNELS="6.1 6.12"  RESULTS=dir (default ~/.cache/armcache/results/matrix-TIMESTAMP)
+#      PARALLEL=2 (boots at a time)  ARMCACHE_CACHE
+# Exit status: 0 if every verdict is as expected, 1 otherwise.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+CACHE=${ARMCACHE_CACHE:-$HOME/.cache/armcache}
+export ARMCACHE_CACHE=$CACHE
+RES=${RESULTS:-$CACHE/results/matrix-$(date -u +%Y%m%dT%H%M%SZ)}
+KERNELS=${KERNELS:-6.1 6.12}
+PARALLEL=${PARALLEL:-2}
+models=("$@")
+[[ ${#models[@]} -gt 0 ]] || models=(cortex-a35 cortex-a53 cortex-a57 cortex-a72 cortex-a76
+    neoverse-n1 a64fx max cortex-a55@10 neoverse-v1@10 neoverse-n2@10 cortex-a710@10)
+
+t_start=$(date +%s.%N)
+need=()
+for p in python3 cpio qemu-system-arm g++-aarch64-linux-gnu bc; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+[[ ${#need[@]} -eq 0 ]] || apt-get install -y -qq "${need[@]}" >&2
+
+mkdir -p "$RES"/{gt,views,console,results}
+echo "run-matrix: results in $RES" >&2
+
+# Build everything before booting in parallel (no two jobs build the same thing).
+ARMCACHE=$("$HERE/build-aarch64.sh")
+INIT=$CACHE/build/init-armcache
+if [[ ! -x $INIT || $HERE/init-armcache.cpp -nt $INIT ]]; then
+    mkdir -p "$CACHE/build"
+    aarch64-linux-gnu-g++ -std=c++20 -O2 -static -Wall -o "$INIT.tmp" "$HERE/init-armcache.cpp"
+    mv "$INIT.tmp" "$INIT"
+fi
+for k in $KERNELS; do [[ -s $CACHE/kernels/$k/Image ]] || { "$HERE/fetch-kernels.sh" >&2; break; }; done
+[[ -z $(printf '%s\n' "${models[@]}" | grep '@10$') ]] || "$HERE/qemu10.sh" >/dev/null
+t_built=$(date +%s.%N)
+
+# QEMU's -cpu string: architected pointer auth makes "max" 3.5x slower to boot, and does not
+# touch the cache registers.
+cpu_of() { [[ $1 == max ]] && echo "max,pauth-impdef=on" || echo "$1"; }
+
+for m in "${models[@]}"; do
+    name=${m%@10} q=; [[ $m != *@10 ]] || q=10
+    QEMU=$q "$HERE/groundtruth.sh" "$(cpu_of "$name")" >"$RES/gt/$name.json"
+    python3 "$HERE/gt2view.py" "$RES/gt/$name.json" "$RES/views/$name.json"
+    python3 "$HERE/gt2view.py" "$RES/gt/$name.json" "$RES/views/$name-rawctr.json" --raw-ctr
+done
+
+cat >"$RES/checks" <<'EOF'
+show kvm show --json --vcpus 2
+restore kvm verify --view /views/gt.json --vcpus 2 --json
+restore-rawctr kvm verify --view /views/gt-rawctr.json --vcpus 2 --json
+only-vcpu0 kvm verify --view /views/gt.json --vcpus 2 --json --only-vcpu0
+lose-on-reset kvm verify --view /views/gt.json --vcpus 2 --json --lose-on-reset
+apply kvm apply --view /views/gt.json --vcpus 2 --json
+reset-no-complete kvm verify --view /views/gt.json --vcpus 2 --json --reset-without-completing
+EOF
+
+boot_one() { # model@q kernel
+    local m=$1 k=$2 name=${1%@10} q=
+    [[ $m != *@10 ]] || q=10
+    local log=$RES/console/$name-$k.log
+    set +e
+    QEMU=$q SMP=2 TIMEOUT=120 "$HERE/boot.sh" "$k" "$(cpu_of "$name")" "$INIT" \
+        "$ARMCACHE=/armcache" "$RES/checks=/checks" \
+        "$RES/views/$name.json=/views/gt.json" "$RES/views/$name-rawctr.json=/views/gt-rawctr.json" \
+        >"$log" 2>&1
+    set -e
+    python3 "$HERE/matrix.py" collect "$log" "$RES/gt/$name.json" "$m" "$k" >"$RES/results/$name-$k.json"
+    echo "run-matrix: $(tail -n 1 "$log")" >&2
+}
+export -f boot_one cpu_of
+export HERE RES INIT ARMCACHE
+
+for k in $KERNELS; do for m in "${models[@]}"; do echo "$m $k"; done; done |
+    xargs -P "$PARALLEL" -L 1 bash -c 'boot_one "$0" "$1"'
+t_end=$(date +%s.%N)
+
+set +e
+python3 "$HERE/matrix.py" summary "$RES/results" | tee "$RES/summary.md"
+rc=${PIPESTATUS[0]}
+printf 'run-matrix: %d boots; build/prepare %.1fs, boots %.1fs, total %.1fs; results in %s\n' \
+    "$(ls "$RES/results" | wc -l)" "$(echo "$t_built - $t_start" | bc)" "$(echo "$t_end - $t_built" | bc)" \
+    "$(echo "$(date +%s.%N) - $t_start" | bc)" "$RES"
+exit "$rc"

@@ -1,0 +1,369 @@
+#include "armcache/firmware/firmware.h"
+
+#include <fmt/format.h>
+#include <libfdt.h>
+
+#include <algorithm>
+#include <cstring>
+#include <variant>
+
+#include "armcache/cache/selectors.h"
+
+namespace armcache::firmware {
+
+using identity::GuestView;
+
+namespace {
+
+constexpr unsigned kMaxVcpus = 4096;  // KVM's default MPIDR: Aff0 4 bits, Aff1 8 bits
+
+std::string_view type_word(CacheType t) {
+  switch (t) {
+    case CacheType::kData: return "D";
+    case CacheType::kInstruction: return "I";
+    case CacheType::kUnified: return "";
+  }
+  return "";
+}
+
+// One tree feeds both the DTS text and the blob, so they cannot disagree.
+struct Prop {
+  std::string name;
+  std::variant<std::monostate, std::string, std::vector<std::uint32_t>> value;  // empty, string, cells
+  std::string ref_label;  // cells holding one phandle: written as <&label> in DTS
+};
+struct DtNode {
+  std::string name;
+  std::string label;
+  std::vector<Prop> props;
+  std::vector<DtNode> children;
+};
+
+Prop cells(std::string name, std::vector<std::uint32_t> v) { return {std::move(name), std::move(v), {}}; }
+Prop cell(std::string name, std::uint32_t v) { return cells(std::move(name), {v}); }
+Prop str(std::string name, std::string v) { return {std::move(name), std::move(v), {}}; }
+Prop flag(std::string name) { return {std::move(name), std::monostate{}, {}}; }
+Prop ref(std::string name, std::uint32_t phandle, std::string label) {
+  return {std::move(name), std::vector<std::uint32_t>{phandle}, std::move(label)};
+}
+
+void cache_props(DtNode& n, const CacheLevelDesc& c, bool split_prefix) {
+  const std::string p = !split_prefix ? "" : c.type == CacheType::kInstruction ? "i-" : "d-";
+  n.props.push_back(cell(p + "cache-size", std::uint32_t(c.geometry.size_bytes())));
+  n.props.push_back(cell(p + "cache-sets", c.geometry.sets));
+  n.props.push_back(cell(p + "cache-line-size", c.geometry.line_bytes));
+}
+
+Result<DtNode> build_tree(const GuestView& v, Topology t) {
+  auto d = describe(v, t);
+  if (!d) return d.error();
+  const auto& caches = d->caches;
+  const unsigned top = caches.back().level;
+  const unsigned per_cluster = t.vcpus / t.clusters;
+  // Phandles: CPUs 1..N, then cache nodes in creation order.
+  std::uint32_t next_phandle = t.vcpus + 1;
+  auto level_caches = [&](unsigned level) {
+    std::vector<const CacheLevelDesc*> out;
+    for (const auto& c : caches)
+      if (c.level == level) out.push_back(&c);
+    return out;
+  };
+  auto add_level_props = [&](DtNode& n, unsigned level) {
+    const auto lc = level_caches(level);
+    const bool unified = lc.size() == 1 && lc[0]->type == CacheType::kUnified;
+    for (const auto* c : lc) cache_props(n, *c, !unified);
+    if (unified) n.props.push_back(flag("cache-unified"));
+  };
+
+  DtNode cpus{"cpus", "", {cell("#address-cells", 1), cell("#size-cells", 0)}, {}};
+  std::vector<DtNode> cache_nodes;
+  // Shared top-level nodes, one per cluster.
+  std::vector<std::pair<std::uint32_t, std::string>> cluster_cache;  // phandle, label
+  if (top > 1 && caches.back().cluster_shared) {
+    for (unsigned c = 0; c < t.clusters; ++c) {
+      DtNode n{fmt::format("l{}-cache-cluster{}", top, c), fmt::format("l{}_cluster{}", top, c), {}, {}};
+      n.props.push_back(str("compatible", "cache"));
+      n.props.push_back(cell("cache-level", top));
+      add_level_props(n, top);
+      const std::uint32_t ph = next_phandle++;
+      n.props.push_back(cell("phandle", ph));
+      cluster_cache.emplace_back(ph, n.label);
+      cache_nodes.push_back(std::move(n));
+    }
+  }
+  for (unsigned i = 0; i < t.vcpus; ++i) {
+    const std::uint32_t mpidr = vcpu_mpidr(i);
+    DtNode cpu{fmt::format("cpu@{:x}", mpidr), fmt::format("cpu{}", i), {}, {}};
+    cpu.props.push_back(str("device_type", "cpu"));
+    cpu.props.push_back(str("compatible", "arm,armv8"));
+    cpu.props.push_back(cell("reg", mpidr));
+    cpu.props.push_back(str("enable-method", "psci"));
+    add_level_props(cpu, 1);
+    cpu.props.push_back(cell("phandle", i + 1));
+    // Private levels 2.. below the shared one, chained from the CPU node.
+    DtNode* prev = &cpu;
+    std::vector<DtNode> mine;
+    mine.reserve(top);
+    for (unsigned l = 2; l <= top; ++l) {
+      const auto lc = level_caches(l);
+      if (lc.empty()) continue;
+      if (lc[0]->cluster_shared) {
+        const auto& [ph, label] = cluster_cache[i / per_cluster];
+        prev->props.push_back(ref("next-level-cache", ph, label));
+        break;
+      }
+      DtNode n{fmt::format("l{}-cache-cpu{}", l, i), fmt::format("l{}_cpu{}", l, i), {}, {}};
+      n.props.push_back(str("compatible", "cache"));
+      n.props.push_back(cell("cache-level", l));
+      add_level_props(n, l);
+      const std::uint32_t ph = next_phandle++;
+      n.props.push_back(cell("phandle", ph));
+      prev->props.push_back(ref("next-level-cache", ph, n.label));
+      mine.push_back(std::move(n));
+      prev = &mine.back();
+    }
+    cpus.children.push_back(std::move(cpu));
+    for (auto& n : mine) cache_nodes.push_back(std::move(n));
+  }
+  for (auto& n : cache_nodes) cpus.children.push_back(std::move(n));
+  DtNode map{"cpu-map", "", {}, {}};
+  for (unsigned c = 0; c < t.clusters; ++c) {
+    DtNode cl{fmt::format("cluster{}", c), "", {}, {}};
+    for (unsigned k = 0; k < per_cluster; ++k) {
+      const unsigned i = c * per_cluster + k;
+      cl.children.push_back(DtNode{fmt::format("core{}", k), "", {ref("cpu", i + 1, fmt::format("cpu{}", i))}, {}});
+    }
+    map.children.push_back(std::move(cl));
+  }
+  cpus.children.push_back(std::move(map));
+  DtNode root{"", "", {cell("#address-cells", 2), cell("#size-cells", 2)}, {}};
+  root.children.push_back(std::move(cpus));
+  return root;
+}
+
+void render(std::string& out, const DtNode& n, int depth) {
+  const std::string ind(std::size_t(depth), '\t');
+  out += ind;
+  if (!n.label.empty()) out += n.label + ": ";
+  out += (n.name.empty() ? "/" : n.name) + " {\n";
+  for (const Prop& p : n.props) {
+    out += ind + '\t' + p.name;
+    if (auto* s = std::get_if<std::string>(&p.value)) {
+      out += fmt::format(" = \"{}\"", *s);
+    } else if (auto* c = std::get_if<std::vector<std::uint32_t>>(&p.value)) {
+      if (!p.ref_label.empty()) {
+        out += fmt::format(" = <&{}>", p.ref_label);
+      } else {
+        out += " = <";
+        for (std::size_t i = 0; i < c->size(); ++i) out += fmt::format("{}{:#x}", i ? " " : "", (*c)[i]);
+        out += ">";
+      }
+    }
+    out += ";\n";
+  }
+  for (const DtNode& c : n.children) {
+    out += '\n';
+    render(out, c, depth + 1);
+  }
+  out += ind + "};\n";
+}
+
+int emit(void* fdt, const DtNode& n) {
+  if (int e = fdt_begin_node(fdt, n.name.c_str())) return e;
+  for (const Prop& p : n.props) {
+    int e = 0;
+    if (auto* s = std::get_if<std::string>(&p.value)) {
+      e = fdt_property_string(fdt, p.name.c_str(), s->c_str());
+    } else if (auto* c = std::get_if<std::vector<std::uint32_t>>(&p.value)) {
+      std::vector<fdt32_t> be;
+      for (std::uint32_t x : *c) be.push_back(cpu_to_fdt32(x));
+      e = fdt_property(fdt, p.name.c_str(), be.data(), int(be.size() * sizeof(fdt32_t)));
+    } else {
+      e = fdt_property(fdt, p.name.c_str(), nullptr, 0);
+    }
+    if (e) return e;
+  }
+  for (const DtNode& c : n.children)
+    if (int e = emit(fdt, c)) return e;
+  return fdt_end_node(fdt);
+}
+
+void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint16_t v) {
+  b[at] = std::uint8_t(v);
+  b[at + 1] = std::uint8_t(v >> 8);
+}
+void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[at + std::size_t(i)] = std::uint8_t(v >> (8 * i));
+}
+
+}  // namespace
+
+Result<Description> describe(const GuestView& v, Topology t) {
+  if (t.vcpus == 0 || t.vcpus > kMaxVcpus) return Error::make(fmt::format("--vcpus must be 1 to {}", kMaxVcpus));
+  if (t.clusters == 0 || t.clusters > t.vcpus || t.vcpus % t.clusters != 0)
+    return Error::make(fmt::format("{} vCPUs do not split into {} equal clusters", t.vcpus, t.clusters));
+  const auto shape = cache::clidr_shape(v.clidr);
+  if (shape.levels.empty()) return Error::make(fmt::format("CLIDR_EL1 {:#x} describes no cache", v.clidr.raw()));
+  Description d;
+  const unsigned top = shape.levels.back().level;
+  for (const auto& l : shape.levels) {
+    std::vector<CacheType> types;
+    switch (l.ctype) {
+      case 1: types = {CacheType::kInstruction}; break;
+      case 2: types = {CacheType::kData}; break;
+      case 3: types = {CacheType::kData, CacheType::kInstruction}; break;
+      case 4: types = {CacheType::kUnified}; break;
+      default:
+        return Error::make(fmt::format("CLIDR_EL1 {:#x}: L{} has the reserved Ctype {}", v.clidr.raw(), l.level, l.ctype));
+    }
+    for (CacheType ty : types) {
+      const unsigned sel = (l.level - 1) << 1 | (ty == CacheType::kInstruction ? 1 : 0);
+      const std::uint64_t raw = v.ccsidr[sel];
+      const std::string name = fmt::format("L{}{}", l.level, type_word(ty));
+      if (raw == 0) return Error::make(fmt::format("CCSIDR selector {} ({}) reads 0: no geometry", sel, name));
+      const bool ccidx = v.mmfr2_ccidx != 0 || (raw >> 32);
+      const cache::Geometry g =
+          cache::geometry_of(reg::Ccsidr(raw, ccidx ? reg::CcsidrFormat::kCcidx : reg::CcsidrFormat::k32));
+      if (g.size_bytes() > 0xffffffffu)
+        return Error::make(fmt::format("{} is {} bytes, more than the 32-bit size fields hold", name, g.size_bytes()));
+      if (g.ways == 1 && g.sets == 1)
+        d.warnings.push_back(fmt::format("{} is 1 way x 1 set: a fabricated value, the tables describe a {}-byte cache",
+                                         name, g.line_bytes));
+      else if ((!ccidx && cache::check_truncated(std::uint32_t(raw), std::nullopt) != cache::Truncation::kNo) ||
+               (ccidx && (raw >> 32) == 0 && g.sets == 1))  // a 64-bit format value without its NumSets half
+        d.warnings.push_back(fmt::format("{} = {:#x} looks like a truncated FEAT_CCIDX value: its set count is lost", name, raw));
+      d.caches.push_back({l.level, ty, g, l.level == top && top > 1});
+    }
+  }
+  return d;
+}
+
+Result<std::string> device_tree_source(const GuestView& v, Topology t) {
+  auto root = build_tree(v, t);
+  if (!root) return root.error();
+  std::string out = fmt::format(
+      "// Generated by armcache firmware: CPUs and caches for CLIDR_EL1 {:#x}.\n"
+      "// Merge the /cpus node into the VMM's device tree.\n/dts-v1/;\n\n",
+      v.clidr.raw());
+  render(out, *root, 0);
+  return out;
+}
+
+Result<std::vector<std::uint8_t>> device_tree_blob(const GuestView& v, Topology t) {
+  auto root = build_tree(v, t);
+  if (!root) return root.error();
+  std::vector<std::uint8_t> buf(4096 + std::size_t(t.vcpus) * 1024);
+  int e = fdt_create(buf.data(), int(buf.size()));
+  if (!e) e = fdt_finish_reservemap(buf.data());
+  if (!e) e = emit(buf.data(), *root);
+  if (!e) e = fdt_finish(buf.data());
+  if (e) return Error::make(fmt::format("building the device tree blob: {}", fdt_strerror(e)));
+  buf.resize(fdt_totalsize(buf.data()));
+  return buf;
+}
+
+Result<std::vector<std::uint8_t>> pptt(const GuestView& v, Topology t) {
+  auto d = describe(v, t);
+  if (!d) return d.error();
+  for (const auto& c : d->caches)
+    if (c.geometry.ways > 255 || c.geometry.line_bytes > 0xffff)
+      return Error::make(fmt::format("L{}{}: {} ways do not fit PPTT's 8-bit associativity field", c.level,
+                                     type_word(c.type), c.geometry.ways));
+  constexpr std::size_t kHeader = 36, kCacheLen = 28, kNodeLen = 20;
+  const unsigned per_cluster = t.vcpus / t.clusters;
+  struct Inst {
+    const CacheLevelDesc* desc;
+    unsigned owner;  // CPU or cluster
+    std::uint32_t offset = 0;
+    std::uint32_t next = 0;
+    bool referenced = false;
+  };
+  std::vector<Inst> inst;
+  for (unsigned i = 0; i < t.vcpus; ++i)
+    for (const auto& c : d->caches)
+      if (!c.cluster_shared) inst.push_back({&c, i});
+  const std::size_t first_shared = inst.size();
+  for (unsigned k = 0; k < t.clusters; ++k)
+    for (const auto& c : d->caches)
+      if (c.cluster_shared) inst.push_back({&c, k});
+  std::size_t off = kHeader;
+  for (auto& in : inst) {
+    in.offset = std::uint32_t(off);
+    off += kCacheLen;
+  }
+  // Private chains: each cache points at the same CPU's cache one level up
+  // (same type if split, else unified); the shared level hangs off the
+  // cluster node, where Linux's walk numbers it after the private levels.
+  for (std::size_t a = 0; a < first_shared; ++a) {
+    const Inst* best = nullptr;
+    for (std::size_t b = 0; b < first_shared; ++b) {
+      if (inst[b].owner != inst[a].owner || inst[b].desc->level != inst[a].desc->level + 1) continue;
+      if (!best || inst[b].desc->type == inst[a].desc->type ||
+          (best->desc->type != inst[a].desc->type && inst[b].desc->type == CacheType::kUnified))
+        best = &inst[b];
+    }
+    if (best) {
+      inst[a].next = best->offset;
+      const_cast<Inst*>(best)->referenced = true;
+    }
+  }
+  std::vector<std::uint8_t> b(off, 0);
+  std::uint32_t cache_id = 1;
+  for (const auto& in : inst) {
+    const std::size_t at = in.offset;
+    const CacheLevelDesc& c = *in.desc;
+    b[at] = 1;  // cache type structure
+    b[at + 1] = std::uint8_t(kCacheLen);
+    put32(b, at + 4, 0xff);  // size, sets, associativity, allocation, type, write policy, line size, cache id valid
+    put32(b, at + 8, in.next);
+    put32(b, at + 12, std::uint32_t(c.geometry.size_bytes()));
+    put32(b, at + 16, c.geometry.sets);
+    b[at + 20] = std::uint8_t(c.geometry.ways);
+    const std::uint8_t alloc = c.type == CacheType::kInstruction ? 0 : 2;  // read; read and write
+    const std::uint8_t type = c.type == CacheType::kData ? 0 : c.type == CacheType::kInstruction ? 1 : 2;
+    b[at + 21] = std::uint8_t(alloc | type << 2);  // write policy bit 4 clear: write-back
+    put16(b, at + 22, std::uint16_t(c.geometry.line_bytes));
+    put32(b, at + 24, cache_id++);
+  }
+  auto node = [&](std::uint32_t flags, std::uint32_t parent, std::uint32_t acpi_id,
+                  const std::vector<std::uint32_t>& res) {
+    const std::size_t at = b.size();
+    b.resize(at + kNodeLen + 4 * res.size(), 0);
+    b[at] = 0;
+    b[at + 1] = std::uint8_t(kNodeLen + 4 * res.size());
+    put32(b, at + 4, flags);
+    put32(b, at + 8, parent);
+    put32(b, at + 12, acpi_id);
+    put32(b, at + 16, std::uint32_t(res.size()));
+    for (std::size_t i = 0; i < res.size(); ++i) put32(b, at + kNodeLen + 4 * i, res[i]);
+    return std::uint32_t(at);
+  };
+  constexpr std::uint32_t kPackage = 1u << 0, kIdValid = 1u << 1, kLeaf = 1u << 3, kIdentical = 1u << 4;
+  const std::uint32_t package = node(kPackage | kIdValid | kIdentical, 0, 0, {});
+  for (unsigned k = 0; k < t.clusters; ++k) {
+    std::vector<std::uint32_t> shared;
+    for (std::size_t a = first_shared; a < inst.size(); ++a)
+      if (inst[a].owner == k) shared.push_back(inst[a].offset);
+    const std::uint32_t cluster = node(kIdValid | kIdentical, package, k, shared);
+    for (unsigned i = k * per_cluster; i < (k + 1) * per_cluster; ++i) {
+      std::vector<std::uint32_t> priv;
+      for (std::size_t a = 0; a < first_shared; ++a)
+        if (inst[a].owner == i && !inst[a].referenced) priv.push_back(inst[a].offset);
+      node(kIdValid | kLeaf, cluster, i, priv);
+    }
+  }
+  std::memcpy(b.data(), "PPTT", 4);
+  put32(b, 4, std::uint32_t(b.size()));
+  b[8] = 3;  // revision
+  std::memcpy(b.data() + 10, "ARMCAC", 6);
+  std::memcpy(b.data() + 16, "ARMCACHE", 8);
+  put32(b, 24, 1);
+  std::memcpy(b.data() + 28, "ARMC", 4);
+  put32(b, 32, 1);
+  std::uint8_t sum = 0;
+  for (std::uint8_t x : b) sum = std::uint8_t(sum + x);
+  b[9] = std::uint8_t(-sum);
+  return b;
+}
+
+}  // namespace armcache::firmware

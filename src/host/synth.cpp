@@ -1,0 +1,133 @@
+#include "armcache/host/synth.h"
+
+#include <fmt/format.h>
+
+#include "armcache/cache/geometry.h"
+#include "armcache/cache/selectors.h"
+#include "armcache/registers/csselr.h"
+
+namespace armcache::host {
+
+std::string_view to_string(Confidence c) {
+  switch (c) {
+    case Confidence::kHigh: return "high";
+    case Confidence::kMedium: return "medium";
+    case Confidence::kLow: return "low";
+    case Confidence::kUnknown: break;
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Geometry of a described cache; ways from size / (sets x line) when only
+// they are known. nullopt when the cache cannot be encoded.
+std::optional<cache::Geometry> geometry(const CacheInfo& c) {
+  if (!c.line.known() || !c.sets.known()) return std::nullopt;
+  std::uint32_t ways = c.ways.value.value_or(0);
+  if (!ways && c.size.known()) {
+    const std::uint64_t per_way = std::uint64_t(*c.line.value) * *c.sets.value;
+    if (per_way && *c.size.value % per_way == 0 && *c.size.value / per_way <= 0xffffffffu)
+      ways = std::uint32_t(*c.size.value / per_way);
+  }
+  if (!ways) return std::nullopt;
+  return cache::Geometry{*c.line.value, ways, *c.sets.value};
+}
+
+}  // namespace
+
+Synthesis synthesize(const CacheKindGroup& kind, std::optional<reg::Ctr> ctr) {
+  Synthesis s;
+  const auto conf = [&](std::string f, Confidence c, std::string why) {
+    s.confidence.push_back({std::move(f), c, std::move(why)});
+  };
+  // Ctype per level from the described types.
+  bool d[8] = {}, i[8] = {}, u[8] = {};
+  for (const auto& c : kind.caches) {
+    if (c.level < 1 || c.level > 7) continue;
+    (c.type == CacheType::kData ? d : c.type == CacheType::kInstruction ? i : u)[c.level] = true;
+  }
+  unsigned levels = 0;
+  for (unsigned l = 1; l <= reg::kMaxCacheLevels; ++l) {
+    unsigned ctype = u[l] ? 4 : (d[l] && i[l]) ? 3 : d[l] ? 2 : i[l] ? 1 : 0;
+    if (u[l] && (d[l] || i[l]))
+      s.warnings.push_back(fmt::format("L{} is described both as unified and as split; taken as unified", l));
+    if (ctype == 0) {
+      for (unsigned m = l + 1; m <= reg::kMaxCacheLevels; ++m)
+        if (d[m] || i[m] || u[m]) {
+          s.warnings.push_back(fmt::format("no L{} but an L{}: CLIDR ends at the first missing level, so L{} and above "
+                                           "cannot be described", l, m, m));
+          break;
+        }
+      break;
+    }
+    s.clidr.set_ctype(l, ctype);
+    conf(fmt::format("Ctype{}", l), Confidence::kHigh, "level and type are described");
+    levels = l;
+  }
+  // Levels of unification: no source describes them. IDC=1 parts (Cortex-A76,
+  // Neoverse N1 and later) report LoUU = LoUIS = 0; parts without IDC need
+  // cleaning through the levels below the first unified cache.
+  unsigned first_unified = 0;
+  for (unsigned l = 1; l <= levels; ++l)
+    if (u[l]) {
+      first_unified = l;
+      break;
+    }
+  const unsigned lou = first_unified ? first_unified - 1 : levels;
+  if (ctr && ctr->idc()) {
+    s.clidr.set_louu(0).set_louis(0);
+    conf("LoUU", Confidence::kMedium, "CTR_EL0.IDC=1: cores with IDC report 0");
+    conf("LoUIS", Confidence::kMedium, "CTR_EL0.IDC=1: cores with IDC report 0");
+  } else {
+    s.clidr.set_louu(lou).set_louis(lou);
+    const char* why = ctr ? "CTR_EL0.IDC=0: the levels below the first unified cache"
+                          : "the levels below the first unified cache; 0 on cores with CTR_EL0.IDC=1, "
+                            "which is unknown without the live register";
+    conf("LoUU", ctr ? Confidence::kMedium : Confidence::kLow, why);
+    conf("LoUIS", ctr ? Confidence::kMedium : Confidence::kLow, why);
+  }
+  // LoC: every described level is taken to be inside the point of coherency.
+  s.clidr.set_loc(levels);
+  conf("LoC", levels ? Confidence::kMedium : Confidence::kLow,
+       "the highest described level; an outer cache that is transparent to maintenance would make it lower");
+  conf("ICB", Confidence::kUnknown, "no firmware table gives the inner cache boundary; 0 means not disclosed");
+  conf("Ttype", Confidence::kUnknown, "tag caches (FEAT_MTE2) appear in no source; Ttype left 0");
+  s.undetermined = {
+      "ICB: no source gives the inner cache boundary (left 0, not disclosed)",
+      "Ttype1-7: no source describes tag caches (left 0)",
+      "LoUIS, LoUU: levels of unification are in no source (rule-based)",
+      "CCSIDR bits [31:28]: UNKNOWN; ARMv8.0 parts report write policy bits there (left 0)",
+      "FEAT_CCIDX: a part may use the 64-bit format even when its caches fit the 32-bit one",
+  };
+  if (!ctr) s.undetermined.push_back("CTR_EL0: needs a live arm64 host");
+
+  // CCSIDR per Level|InD selector, 64-bit format only when some cache does
+  // not fit the 32-bit fields.
+  std::vector<std::pair<const CacheInfo*, cache::Geometry>> geo;
+  for (const auto& c : kind.caches) {
+    if (c.level < 1 || c.level > levels) continue;
+    auto g = geometry(c);
+    if (!g) {
+      s.warnings.push_back(fmt::format("L{} {}: no CCSIDR (line, sets or ways unknown)", c.level, to_string(c.type)));
+      continue;
+    }
+    geo.push_back({&c, *g});
+    const auto lim = cache::limits(reg::CcsidrFormat::k32);
+    if (g->ways > lim.max_ways || g->sets > lim.max_sets) s.ccidx = true;
+  }
+  const auto fmt_ = s.ccidx ? reg::CcsidrFormat::kCcidx : reg::CcsidrFormat::k32;
+  for (const auto& [c, g] : geo) {
+    if (u[c->level] && c->type != CacheType::kUnified) continue;
+    auto v = cache::ccsidr_from_geometry(g, fmt_);
+    if (!v) {
+      s.warnings.push_back(fmt::format("L{} {}: no CCSIDR: {}", c->level, to_string(c->type), v.error().message));
+      continue;
+    }
+    const auto sel = reg::Csselr::select(c->level, c->type == CacheType::kInstruction);
+    s.ccsidr[std::uint32_t(sel.raw())] = v->raw();
+  }
+  return s;
+}
+
+}  // namespace armcache::host

@@ -1,0 +1,289 @@
+// Reads with openat() relative to directory fds and one read() per file:
+// a 512-CPU tree has ~25000 attribute files and path building, stat() and
+// stdio buffers dominate otherwise.
+#include "armcache/host/sysfs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <thread>
+
+#include "armcache/host/cpulist.h"
+
+namespace armcache::host {
+namespace {
+
+// A sysfs attribute is at most a page; cpu maps of 8192 CPUs are under 3 KiB.
+struct Attr {
+  char buf[4096];
+  std::string_view text;  // trailing whitespace removed
+};
+
+bool read_attr(int dirfd, const char* rel, Attr& a) {
+  const int fd = ::openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n;
+  do n = ::read(fd, a.buf, sizeof a.buf); while (n < 0 && errno == EINTR);
+  ::close(fd);
+  if (n < 0) return false;
+  std::size_t len = std::size_t(n);
+  while (len > 0 && (a.buf[len - 1] == '\n' || a.buf[len - 1] == ' ' || a.buf[len - 1] == '\0')) --len;
+  a.text = std::string_view(a.buf, len);
+  return true;
+}
+
+template <typename T>
+bool parse_num(std::string_view s, T& out, int base = 10) {
+  if (base == 16 && (s.starts_with("0x") || s.starts_with("0X"))) s.remove_prefix(2);
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, base);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// "32K", "2048K", "1M", "512" (bytes). The kernel writes "%uK".
+bool parse_size(std::string_view s, std::uint64_t& out) {
+  std::uint64_t mul = 1;
+  if (!s.empty()) {
+    switch (s.back()) {
+      case 'K': case 'k': mul = 1ull << 10; break;
+      case 'M': case 'm': mul = 1ull << 20; break;
+      case 'G': case 'g': mul = 1ull << 30; break;
+      default: break;
+    }
+    if (mul != 1) s.remove_suffix(1);
+  }
+  std::uint64_t v;
+  if (!parse_num(s, v) || v > (std::uint64_t(1) << 44)) return false;
+  out = v * mul;
+  return true;
+}
+
+// Identical problems on many CPUs become one warning with a cpulist.
+class Warnings {
+ public:
+  void add(unsigned cpu, std::string msg) { by_msg_[std::move(msg)].push_back(cpu); }
+  void add_global(std::string msg) { global_.push_back(std::move(msg)); }
+  void absorb(Warnings&& o) {
+    for (auto& [msg, cpus] : o.by_msg_) by_msg_[msg].insert(by_msg_[msg].end(), cpus.begin(), cpus.end());
+    global_.insert(global_.end(), o.global_.begin(), o.global_.end());
+  }
+  std::vector<std::string> take() {
+    std::vector<std::string> out = std::move(global_);
+    for (auto& [msg, cpus] : by_msg_) {
+      std::sort(cpus.begin(), cpus.end());
+      cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
+      out.push_back(fmt::format("cpu{}{}", format_cpulist(cpus), msg));
+    }
+    return out;
+  }
+
+ private:
+  std::map<std::string, std::vector<unsigned>> by_msg_;
+  std::vector<std::string> global_;
+};
+
+class DirFd {
+ public:
+  explicit DirFd(int fd) : fd_(fd) {}
+  DirFd(const DirFd&) = delete;
+  DirFd& operator=(const DirFd&) = delete;
+  ~DirFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  bool ok() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
+
+// Numbers following `prefix` in the directory's entry names, sorted.
+std::vector<unsigned> numbered_entries(int dirfd, std::string_view prefix) {
+  std::vector<unsigned> out;
+  const int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return out;
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    ::close(fd);
+    return out;
+  }
+  while (dirent* e = ::readdir(d)) {
+    std::string_view name(e->d_name);
+    if (!name.starts_with(prefix)) continue;
+    unsigned n;
+    if (parse_num(name.substr(prefix.size()), n) && n < kMaxCpus) out.push_back(n);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Leaves already read, by (index, first sharing CPU): a shared cache is one
+// physical cache, so the other sharers' geometry files are not read again.
+using LeafMemo = std::map<std::pair<unsigned, unsigned>, CacheInfo>;
+
+void read_cache_leaf(int cachefd, unsigned cpu, unsigned index, CpuInfo& info, Warnings& w, LeafMemo& memo) {
+  char rel[64];
+  Attr a;
+  const auto path = [&](const char* file) {
+    std::snprintf(rel, sizeof rel, "index%u/%s", index, file);
+    return rel;
+  };
+  CacheInfo c;
+  unsigned level = 0;
+  if (!read_attr(cachefd, path("level"), a)) {
+    w.add(cpu, fmt::format(": cache/index{}/level missing, leaf skipped", index));
+    return;
+  }
+  if (!parse_num(a.text, level) || level < 1 || level > 7) {
+    w.add(cpu, fmt::format(": cache/index{}/level '{}' is not 1..7, leaf skipped", index, a.text));
+    return;
+  }
+  c.level = level;
+  if (!read_attr(cachefd, path("type"), a)) {
+    w.add(cpu, fmt::format(": cache/index{}/type missing, leaf skipped", index));
+    return;
+  }
+  if (a.text == "Data") c.type = CacheType::kData;
+  else if (a.text == "Instruction") c.type = CacheType::kInstruction;
+  else if (a.text == "Unified") c.type = CacheType::kUnified;
+  else {
+    w.add(cpu, fmt::format(": cache/index{}/type '{}' unknown, leaf skipped", index, a.text));
+    return;
+  }
+  if (read_attr(cachefd, path("shared_cpu_list"), a)) {
+    auto l = parse_cpulist(a.text);
+    if (l) c.shared_cpus.set(std::move(*l), Source::kSysfs);
+    else w.add(cpu, fmt::format(": cache/index{}/shared_cpu_list: {}", index, l.error().message));
+  } else {
+    w.add(cpu, fmt::format(": cache/index{}/shared_cpu_list missing", index));
+  }
+  const bool shared = c.shared_cpus.known() && c.shared_cpus.value->size() > 1;
+  if (shared) {
+    auto it = memo.find({index, c.shared_cpus.value->front()});
+    if (it != memo.end() && it->second.level == c.level && it->second.type == c.type &&
+        it->second.shared_cpus == c.shared_cpus) {
+      info.caches.push_back(it->second);
+      return;
+    }
+  }
+  const auto u32 = [&](const char* file, Tagged<std::uint32_t>& out, bool zero_unknown, bool warn_missing) {
+    if (!read_attr(cachefd, path(file), a)) {
+      if (warn_missing) w.add(cpu, fmt::format(": cache/index{}/{} missing", index, file));
+      return;
+    }
+    std::uint32_t v;
+    if (!parse_num(a.text, v)) {
+      w.add(cpu, fmt::format(": cache/index{}/{} '{}' is not a number", index, file, a.text));
+      return;
+    }
+    if (v == 0 && zero_unknown) {
+      // The kernel prints 0 for a value no firmware table gave it.
+      w.add(cpu, fmt::format(": cache/index{}/{} is 0 (unknown)", index, file));
+      return;
+    }
+    out.set(v, Source::kSysfs);
+  };
+  if (read_attr(cachefd, path("size"), a)) {
+    std::uint64_t v;
+    if (parse_size(a.text, v)) c.size.set(v, Source::kSysfs);
+    else w.add(cpu, fmt::format(": cache/index{}/size '{}' is not a size", index, a.text));
+  } else {
+    w.add(cpu, fmt::format(": cache/index{}/size missing", index));
+  }
+  u32("ways_of_associativity", c.ways, true, true);
+  u32("number_of_sets", c.sets, true, true);
+  u32("coherency_line_size", c.line, true, true);
+  u32("physical_line_partition", c.physical_line_partition, false, false);
+  u32("id", c.id, false, false);
+  if (read_attr(cachefd, path("allocation_policy"), a)) c.allocation_policy.set(std::string(a.text), Source::kSysfs);
+  if (read_attr(cachefd, path("write_policy"), a)) c.write_policy.set(std::string(a.text), Source::kSysfs);
+  if (shared) memo[{index, c.shared_cpus.value->front()}] = c;
+  info.caches.push_back(std::move(c));
+}
+
+std::optional<CpuInfo> read_cpu(int cpudir, unsigned cpu, Warnings& w, LeafMemo& memo) {
+  Attr a;
+  char rel[64];
+  CpuInfo info;
+  info.cpu = cpu;
+  std::snprintf(rel, sizeof rel, "cpu%u", cpu);
+  DirFd cfd(::openat(cpudir, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!cfd.ok()) return std::nullopt;  // a file named cpuN, not a CPU
+  if (read_attr(cfd.get(), "regs/identification/midr_el1", a)) {
+    std::uint64_t v;
+    if (parse_num(a.text, v, 16)) info.midr.set(v, Source::kSysfs);
+    else w.add(cpu, fmt::format(": midr_el1 '{}' is not hex", a.text));
+  } else {
+    w.add(cpu, ": regs/identification/midr_el1 missing");
+  }
+  if (read_attr(cfd.get(), "regs/identification/revidr_el1", a)) {
+    std::uint64_t v;
+    if (parse_num(a.text, v, 16)) info.revidr.set(v, Source::kSysfs);
+  }
+  if (read_attr(cfd.get(), "topology/cluster_id", a)) {
+    std::int64_t v;
+    if (parse_num(a.text, v)) info.cluster_id.set(v, Source::kSysfs);
+  }
+  if (read_attr(cfd.get(), "topology/physical_package_id", a)) {
+    std::int64_t v;
+    if (parse_num(a.text, v)) info.package_id.set(v, Source::kSysfs);
+  }
+  DirFd cache(::openat(cfd.get(), "cache", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!cache.ok()) {
+    w.add(cpu, ": no cache directory");
+  } else {
+    for (unsigned index : numbered_entries(cache.get(), "index")) read_cache_leaf(cache.get(), cpu, index, info, w, memo);
+  }
+  sort_caches(info.caches);
+  return info;
+}
+
+}  // namespace
+
+Result<SourceDescription> read_sysfs(const std::string& root) {
+  SourceDescription out;
+  out.source = Source::kSysfs;
+  std::string base = root.empty() ? std::string("/") : root;
+  if (base.back() != '/') base += '/';
+  out.origin = base + "sys/devices/system/cpu";
+  DirFd cpudir(::open(out.origin.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!cpudir.ok()) return Error::make(fmt::format("{}: {}", out.origin, std::strerror(errno)), errno);
+
+  const std::vector<unsigned> cpus = numbered_entries(cpudir.get(), "cpu");
+  // Opening ~25 small files per CPU is all syscalls: on big hosts split the
+  // CPUs over a few threads (each with its own results, joined in order).
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t nthreads = cpus.size() >= 64 ? std::min<std::size_t>({hw, 8, cpus.size() / 32}) : 1;
+  std::vector<std::vector<CpuInfo>> parts(nthreads);
+  std::vector<Warnings> warns(nthreads);
+  const auto work = [&](std::size_t t) {
+    LeafMemo memo;
+    const std::size_t lo = cpus.size() * t / nthreads, hi = cpus.size() * (t + 1) / nthreads;
+    for (std::size_t i = lo; i < hi; ++i)
+      if (auto info = read_cpu(cpudir.get(), cpus[i], warns[t], memo)) parts[t].push_back(std::move(*info));
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < nthreads; ++t) threads.emplace_back(work, t);
+  work(0);
+  for (auto& th : threads) th.join();
+  Warnings w;
+  if (cpus.empty()) w.add_global("no cpuN directories");
+  for (std::size_t t = 0; t < nthreads; ++t) {
+    w.absorb(std::move(warns[t]));
+    for (auto& c : parts[t]) out.cpus.push_back(std::move(c));
+  }
+  out.warnings = w.take();
+  return out;
+}
+
+}  // namespace armcache::host

@@ -1,0 +1,241 @@
+#include "armcache/profile/diff.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "armcache/cache/geometry.h"
+#include "armcache/cache/selectors.h"
+#include "armcache/registers/codec.h"
+#include "armcache/registers/ctr.h"
+
+namespace armcache::profile {
+
+using identity::GuestView;
+using identity::HostKind;
+
+std::string_view to_string(DiffScope s) {
+  switch (s) {
+    case DiffScope::kGuest: return "guest";
+    case DiffScope::kKvm: return "kvm";
+    case DiffScope::kHost: return "host";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string hexs(std::uint64_t v) { return fmt::format("{:#x}", v); }
+
+std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+std::string size_words(std::uint64_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+  if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{} KiB", bytes >> 10);
+  return fmt::format("{} B", bytes);
+}
+
+cache::Geometry geometry(std::uint64_t v, bool ccidx) {
+  return cache::geometry_of(reg::Ccsidr(v, (ccidx || (v >> 32)) ? reg::CcsidrFormat::kCcidx : reg::CcsidrFormat::k32));
+}
+
+// What a reader should know about one side's value beyond its geometry.
+std::string tag(std::uint64_t v, bool ccidx) {
+  const cache::Geometry g = geometry(v, ccidx);
+  if (g.ways == 1 && g.sets == 1) return " (fabricated)";
+  if ((v >> 32) == 0 && (ccidx ? g.sets == 1 : cache::check_truncated(std::uint32_t(v), std::nullopt) !=
+                                                    cache::Truncation::kNo))
+    return " (truncated CCIDX value)";  // 64-bit format without its NumSets half, or its low half read as 32-bit
+  return "";
+}
+
+// "CCSIDR a -> b" in words: geometry, with line sizes only when they differ.
+std::string cache_change(std::uint64_t a, bool ccidx_a, std::uint64_t b, bool ccidx_b) {
+  const cache::Geometry ga = geometry(a, ccidx_a), gb = geometry(b, ccidx_b);
+  if (ga == gb) return fmt::format("{:#x} -> {:#x} (same geometry, other bits differ)", a, b);
+  auto side = [&](const cache::Geometry& g, std::uint64_t v, bool ccidx) {
+    std::string s = fmt::format("{} x {}", plural(g.ways, "way", "ways"), plural(g.sets, "set", "sets"));
+    if (ga.line_bytes != gb.line_bytes) s += fmt::format(", {}-byte lines", g.line_bytes);
+    return s + tag(v, ccidx);
+  };
+  return side(ga, a, ccidx_a) + " -> " + side(gb, b, ccidx_b);
+}
+
+// Changed fields of a register, by its field table.
+std::string field_changes(const reg::Layout& layout, std::uint64_t a, std::uint64_t b) {
+  const auto fa = reg::decode(layout, a), fb = reg::decode(layout, b);
+  std::string out;
+  for (std::size_t i = 0; i < fa.size() && i < fb.size(); ++i) {
+    if (fa[i].value == fb[i].value) continue;
+    auto one = [](const reg::DecodedField& f) {
+      return f.meaning.empty() ? fmt::format("{}", f.value) : fmt::format("{} ({})", f.value, f.meaning);
+    };
+    out += fmt::format("{}{} {} -> {}", out.empty() ? "" : "; ", fa[i].field->name, one(fa[i]), one(fb[i]));
+  }
+  return out.empty() ? std::string("reserved bits differ") : out;
+}
+
+void reg_item(std::vector<DiffItem>& out, DiffScope scope, std::string prefix, std::string_view name,
+              const reg::Layout& layout, std::uint64_t a, std::uint64_t b) {
+  if (a == b) return;
+  out.push_back({scope, prefix + std::string(name), hexs(a), hexs(b),
+                 fmt::format("{}{}: {:#x} -> {:#x}: {}", prefix, name, a, b, field_changes(layout, a, b))});
+}
+
+std::uint64_t read_of(const GuestView& v, std::uint32_t sel) {
+  return (sel & 0x10) ? v.ccsidr_tnd[sel & 0xf] : v.ccsidr[sel & 0xf];
+}
+
+// Caches described by either side, compared selector by selector.
+template <typename Lookup>
+void cache_items(std::vector<DiffItem>& out, DiffScope scope, const std::string& prefix, reg::Clidr clidr_a,
+                 reg::Clidr clidr_b, const std::set<std::uint32_t>& sels, Lookup&& value) {
+  for (std::uint32_t sel : sels) {
+    const auto a = value(true, sel), b = value(false, sel);  // optional<pair<value, ccidx>>
+    if (!a && !b) continue;
+    if (a && b && a->first == b->first && a->second == b->second) continue;
+    const std::string name = prefix + cache_name(a ? clidr_a : clidr_b, sel);
+    std::string text;
+    if (a && b)
+      text = cache_change(a->first, a->second, b->first, b->second);
+    else if (a)
+      text = describe_geometry(a->first, a->second) + tag(a->first, a->second) + " -> absent";
+    else
+      text = "absent -> " + describe_geometry(b->first, b->second) + tag(b->first, b->second);
+    out.push_back({scope, name, a ? hexs(a->first) : "absent", b ? hexs(b->first) : "absent", name + ": " + text});
+  }
+}
+
+std::string id_list(const std::map<unsigned, std::uint32_t>& m) {
+  std::string s;
+  for (const auto& [k, v] : m) s += fmt::format("{}{}", s.empty() ? "" : ",", k);
+  return s.empty() ? "none" : s;
+}
+
+}  // namespace
+
+std::string describe_geometry(std::uint64_t ccsidr, bool ccidx) {
+  const cache::Geometry g = geometry(ccsidr, ccidx);
+  return fmt::format("{} x {}, {}-byte lines ({})", plural(g.ways, "way", "ways"), plural(g.sets, "set", "sets"),
+                     g.line_bytes, size_words(g.size_bytes()));
+}
+
+std::string cache_name(reg::Clidr clidr, std::uint32_t csselr) {
+  const unsigned level = ((csselr >> 1) & 7) + 1;
+  if (csselr & 0x10) return fmt::format("L{} tag", level);
+  const unsigned ctype = level <= reg::kMaxCacheLevels ? clidr.ctype(level) : 0;
+  if (ctype == unsigned(reg::Ctype::kUnified) && !(csselr & 1)) return fmt::format("L{}", level);
+  return fmt::format("L{}{}", level, (csselr & 1) ? "I" : "D");
+}
+
+std::vector<DiffItem> diff_views(const GuestView& a, const GuestView& b) {
+  std::vector<DiffItem> out;
+  reg_item(out, DiffScope::kGuest, "", "CLIDR_EL1", reg::kClidrLayout, a.clidr.raw(), b.clidr.raw());
+  reg_item(out, DiffScope::kGuest, "", "CTR_EL0", reg::kCtrLayout, a.ctr.raw(), b.ctr.raw());
+  if (a.mmfr2_ccidx != b.mmfr2_ccidx)
+    out.push_back({DiffScope::kGuest, "ID_AA64MMFR2_EL1.CCIDX", std::to_string(a.mmfr2_ccidx),
+                   std::to_string(b.mmfr2_ccidx),
+                   fmt::format("ID_AA64MMFR2_EL1.CCIDX: {} -> {} ({} -> {} CCSIDR format)", a.mmfr2_ccidx,
+                               b.mmfr2_ccidx, a.mmfr2_ccidx ? "64-bit" : "32-bit", b.mmfr2_ccidx ? "64-bit" : "32-bit")});
+  std::set<std::uint32_t> sels;
+  const auto sa = identity::identity_selectors(a), sb = identity::identity_selectors(b);
+  sels.insert(sa.begin(), sa.end());
+  sels.insert(sb.begin(), sb.end());
+  using Val = std::optional<std::pair<std::uint64_t, bool>>;
+  cache_items(out, DiffScope::kGuest, "", a.clidr, b.clidr, sels, [&](bool left, std::uint32_t sel) -> Val {
+    const GuestView& v = left ? a : b;
+    const auto& s = left ? sa : sb;
+    if (std::find(s.begin(), s.end(), sel) == s.end()) return std::nullopt;
+    return std::pair{read_of(v, sel), v.mmfr2_ccidx != 0};
+  });
+  // ONE_REG state: not guest-visible, but a VMM that restores the register
+  // list (QEMU, crosvm) depends on it. A view without DEMUX values (written
+  // by hand) has nothing to compare.
+  reg_item(out, DiffScope::kKvm, "ONE_REG ", "CLIDR_EL1", reg::kClidrLayout, a.clidr_reg, b.clidr_reg);
+  reg_item(out, DiffScope::kKvm, "ONE_REG ", "CTR_EL0", reg::kCtrLayout, a.ctr_reg, b.ctr_reg);
+  if (!a.demux.empty() && !b.demux.empty()) {
+    const std::string ia = id_list(a.demux), ib = id_list(b.demux);
+    if (ia != ib)
+      out.push_back({DiffScope::kKvm, "DEMUX ids", ia, ib, fmt::format("DEMUX CCSIDR ids KVM lists: {} -> {}", ia, ib)});
+    for (const auto& [sel, va] : a.demux) {
+      auto it = b.demux.find(sel);
+      if (it == b.demux.end() || it->second == va) continue;
+      out.push_back({DiffScope::kKvm, fmt::format("DEMUX CCSIDR[{}]", sel), hexs(va), hexs(it->second),
+                     fmt::format("DEMUX CCSIDR[{}] ({}): {}", sel, cache_name(a.clidr, sel),
+                                 cache_change(va, false, it->second, false))});
+    }
+  }
+  return out;
+}
+
+std::vector<DiffItem> diff_hosts(const identity::Host& a, const identity::Host& b) {
+  std::vector<DiffItem> out;
+  if (a.kinds.size() != b.kinds.size())
+    out.push_back({DiffScope::kHost, "kinds", std::to_string(a.kinds.size()), std::to_string(b.kinds.size()),
+                   fmt::format("CPU kinds: {} -> {}", a.kinds.size(), b.kinds.size())});
+  for (std::size_t i = 0; i < std::min(a.kinds.size(), b.kinds.size()); ++i) {
+    const HostKind& ka = a.kinds[i];
+    const HostKind& kb = b.kinds[i];
+    const std::string p = fmt::format("kind {} ", i);
+    if (ka.cpus != kb.cpus)
+      out.push_back({DiffScope::kHost, p + "cpus", ka.cpus, kb.cpus, fmt::format("{}CPUs: {} -> {}", p, ka.cpus, kb.cpus)});
+    if (ka.midr != kb.midr) {
+      const std::string ma = ka.midr ? hexs(*ka.midr) : "unknown", mb = kb.midr ? hexs(*kb.midr) : "unknown";
+      out.push_back({DiffScope::kHost, p + "MIDR_EL1", ma, mb, fmt::format("{}MIDR_EL1: {} -> {}", p, ma, mb)});
+    }
+    reg_item(out, DiffScope::kHost, p, "CLIDR_EL1", reg::kClidrLayout, ka.clidr.raw(), kb.clidr.raw());
+    if (ka.ctr != kb.ctr) {
+      if (ka.ctr && kb.ctr) {
+        reg_item(out, DiffScope::kHost, p, "CTR_EL0", reg::kCtrLayout, ka.ctr->raw(), kb.ctr->raw());
+      } else {
+        const std::string ca = ka.ctr ? hexs(ka.ctr->raw()) : "unknown", cb = kb.ctr ? hexs(kb.ctr->raw()) : "unknown";
+        out.push_back({DiffScope::kHost, p + "CTR_EL0", ca, cb, fmt::format("{}CTR_EL0: {} -> {}", p, ca, cb)});
+      }
+    }
+    auto num = [&](std::string_view name, unsigned x, unsigned y) {
+      if (x != y)
+        out.push_back({DiffScope::kHost, p + std::string(name), std::to_string(x), std::to_string(y),
+                       fmt::format("{}{}: {} -> {}", p, name, x, y)});
+    };
+    num("ID_AA64MMFR2_EL1.CCIDX", ka.ccidx, kb.ccidx);
+    num("ID_AA64PFR1_EL1.MTE", ka.mte, kb.mte);
+    num("ID_AA64MMFR2_EL1.EVT", ka.evt, kb.evt);
+    std::set<std::uint32_t> sels;
+    for (const auto& [s, v] : ka.ccsidr) sels.insert(s);
+    for (const auto& [s, v] : kb.ccsidr) sels.insert(s);
+    using Val = std::optional<std::pair<std::uint64_t, bool>>;
+    cache_items(out, DiffScope::kHost, p, ka.clidr, kb.clidr, sels, [&](bool left, std::uint32_t sel) -> Val {
+      const HostKind& k = left ? ka : kb;
+      auto it = k.ccsidr.find(sel);
+      if (it == k.ccsidr.end()) return std::nullopt;
+      return std::pair{it->second, k.ccidx};
+    });
+  }
+  return out;
+}
+
+Result<DiffResult> diff(const Profile& a, const Profile& b, std::string_view name_a, std::string_view name_b) {
+  DiffResult r;
+  if (a.guest && b.guest) {
+    r.compared_guest = true;
+    r.items = diff_views(a.guest->view, b.guest->view);
+  } else if (a.guest || b.guest) {
+    r.notes.push_back(fmt::format("guest views not compared: only {} holds one", a.guest ? name_a : name_b));
+  }
+  if (a.host && b.host) {
+    r.compared_host = true;
+    auto h = diff_hosts(*a.host, *b.host);
+    r.items.insert(r.items.end(), h.begin(), h.end());
+  } else if (a.host || b.host) {
+    r.notes.push_back(fmt::format("hosts not compared: only {} holds one", a.host ? name_a : name_b));
+  }
+  if (!r.compared_guest && !r.compared_host)
+    return Error::make(fmt::format("{} and {} have nothing to compare: one holds only a guest view, the other only a host",
+                                   name_a, name_b));
+  return r;
+}
+
+}  // namespace armcache::profile

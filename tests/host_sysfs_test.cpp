@@ -1,0 +1,163 @@
+// sysfs discovery against lscpu -C --sysroot on every fixture (the fixtures
+// are real kernels' sysfs, see tests/fixtures/make-*.sh).
+#include <nlohmann/json.hpp>
+
+#include "armcache/host/cpulist.h"
+#include "armcache/host/discover.h"
+#include "armcache/host/sysfs.h"
+#include "host_test_util.h"
+
+namespace armcache::host::test {
+namespace {
+
+using Json = nlohmann::json;
+
+Json lscpu(const std::string& root) {
+  int rc = 0;
+  const std::string out = run("lscpu -C -B -J --sysroot " + root + " 2>/dev/null", &rc);
+  if (rc != 0) return Json();
+  return Json::parse(out)["caches"];
+}
+
+Json show_json(const std::string& root) {
+  int rc = 0;
+  const std::string out = run(std::string(ARMCACHE_CLI) + " show --json --sysfs-root " + root, &rc);
+  EXPECT_EQ(rc, 0) << out;
+  return Json::parse(out);
+}
+
+// lscpu prints one row per level and type with the first CPU's values; the
+// kind holding cpu0 must agree with it on every row.
+void expect_agrees_with_lscpu(const std::string& name) {
+  SCOPED_TRACE(name);
+  if (!have("lscpu")) GTEST_SKIP() << "lscpu not installed";
+  const std::string root = fixture(name);
+  const Json rows = lscpu(root);
+  ASSERT_TRUE(rows.is_array()) << "lscpu failed on " << root;
+  ASSERT_FALSE(rows.empty());
+  const Json show = show_json(root);
+  const Json& kind0 = show["kinds"][0];
+  auto cpus = parse_cpulist(kind0["cpus"].get<std::string>());
+  ASSERT_TRUE(cpus.ok());
+  ASSERT_EQ(cpus->front(), 0u);
+  std::size_t matched = 0;
+  for (const Json& row : rows) {
+    const Json* mine = nullptr;
+    for (const Json& c : kind0["caches"])
+      if (c["level"] == row["level"] && c["type"] == row["type"]) mine = &c;
+    ASSERT_NE(mine, nullptr) << row.dump();
+    ++matched;
+    const auto num = [](const Json& v) -> Json {  // lscpu prints sizes as strings with -B
+      if (v.is_string()) return Json(std::stoull(v.get<std::string>()));
+      return v;
+    };
+    EXPECT_EQ((*mine)["size_bytes"], num(row["one-size"])) << row.dump();
+    EXPECT_EQ((*mine)["ways"], row["ways"]) << row.dump();
+    EXPECT_EQ((*mine)["sets"], row["sets"]) << row.dump();
+    EXPECT_EQ((*mine)["line_bytes"], row["coherency-size"]) << row.dump();
+  }
+  EXPECT_EQ(matched, rows.size());
+}
+
+TEST(HostSysfs, HomogeneousAgreesWithLscpu) { expect_agrees_with_lscpu("homogeneous"); }
+TEST(HostSysfs, HeteroAgreesWithLscpu) { expect_agrees_with_lscpu("hetero"); }
+TEST(HostSysfs, MissingAgreesWithLscpu) { expect_agrees_with_lscpu("missing"); }
+TEST(HostSysfs, InconsistentAgreesWithLscpu) { expect_agrees_with_lscpu("inconsistent"); }
+
+TEST(HostSysfs, HeteroShowsTwoKinds) {
+  auto s = read_sysfs(fixture("hetero"));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  const HostReport r = analyze({*s}, std::nullopt);
+  ASSERT_EQ(r.kinds.size(), 2u);
+  EXPECT_EQ(format_cpulist(r.kinds[0].group.cpus), "0-3");
+  EXPECT_EQ(format_cpulist(r.kinds[1].group.cpus), "4-7");
+  // Cluster 1 as make-hetero.sh describes it: 64K L1s with 256 sets of 64 B
+  // (4 ways), 512K L2 with 1024 sets (8 ways), 2M L3 with 2048 sets (16 ways)
+  // shared by cpus 4-7.
+  const auto& c = r.kinds[1].group.caches;
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(*c[0].size.value, 64u * 1024);
+  EXPECT_EQ(*c[0].ways.value, 4u);
+  EXPECT_EQ(*c[2].size.value, 512u * 1024);
+  EXPECT_EQ(*c[2].ways.value, 8u);
+  EXPECT_EQ(c[3].level, 3u);
+  EXPECT_EQ(*c[3].size.value, 2u << 20);
+  EXPECT_EQ(format_cpulist(*c[3].shared_cpus.value), "4-7");
+  EXPECT_EQ(*r.merged.cpus[5].cluster_id.value, 1);
+}
+
+TEST(HostSysfs, HomogeneousSynthesisMatchesQemuA72GroundTruth) {
+  // FACTS.md section 5, QEMU cortex-a72: CLIDR 0x0a200023, L1D CCSIDR
+  // 0x701fe00a, L1I 0x201fe012 (bits [31:28] are UNKNOWN and left 0 here).
+  // The fixture's L1 geometry is the A72's, so these must match.
+  auto s = read_sysfs(fixture("homogeneous"));
+  ASSERT_TRUE(s.ok());
+  const HostReport r = analyze({*s}, std::nullopt);
+  ASSERT_EQ(r.kinds.size(), 1u);
+  EXPECT_EQ(r.kinds[0].synth.clidr.raw(), 0x0a200023u);
+  EXPECT_EQ(r.kinds[0].synth.ccsidr.at(0), 0x701fe00aull & 0x0fffffff);
+  EXPECT_EQ(r.kinds[0].synth.ccsidr.at(1), 0x201fe012ull & 0x0fffffff);
+  // L2: 2M, 16 ways, 2048 sets, 64 B: (2048-1)<<13 | (16-1)<<3 | (log2(64)-4).
+  EXPECT_EQ(r.kinds[0].synth.ccsidr.at(2), (2047ull << 13) | (15u << 3) | 2u);
+  EXPECT_FALSE(r.kinds[0].synth.ccidx);
+}
+
+bool has_warning(const HostReport& r, const std::string& needle) {
+  for (const auto& w : r.warnings)
+    if (w.find(needle) != std::string::npos) return true;
+  return false;
+}
+
+TEST(HostSysfs, MissingFilesWarnAndStayOneKind) {
+  auto s = read_sysfs(fixture("missing"));
+  ASSERT_TRUE(s.ok());
+  const HostReport r = analyze({*s}, std::nullopt);
+  // make-missing.sh removed cpu2's L1i size and cpu3's regs: unknowns, not differences.
+  EXPECT_EQ(r.kinds.size(), 1u);
+  EXPECT_TRUE(has_warning(r, "cpu2: cache/index1/size missing"));
+  EXPECT_TRUE(has_warning(r, "cpu3: regs/identification/midr_el1 missing"));
+  EXPECT_TRUE(has_warning(r, "number_of_sets missing"));
+  EXPECT_EQ(r.kinds[0].synth.ccsidr.count(2), 0u);  // L2 without sets has no CCSIDR
+}
+
+TEST(HostSysfs, InconsistentGeometryWarns) {
+  auto s = read_sysfs(fixture("inconsistent"));
+  ASSERT_TRUE(s.ok());
+  const HostReport r = analyze({*s}, std::nullopt);
+  // make-inconsistent.sh: L3 3000K with 2048 sets x 64 B: 23 ways by integer
+  // division, 23 * 2048 * 64 = 3014656 != 3072000.
+  EXPECT_TRUE(has_warning(r, "size 3072000 != 23 ways x 2048 sets x 64 bytes = 3014656"));
+  EXPECT_TRUE(has_warning(r, "1 set(s)"));
+}
+
+TEST(HostSysfs, MissingRootIsOneLineError) {
+  auto s = read_sysfs("/nonexistent-armcache-root");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message.find('\n'), std::string::npos);
+  int rc = 0;
+  run(std::string(ARMCACHE_CLI) + " show --sysfs-root /nonexistent-armcache-root 2>/dev/null", &rc);
+  EXPECT_EQ(rc, 2);
+}
+
+TEST(HostSysfs, CpulistRoundTrip) {
+  auto l = parse_cpulist("0-3,8,10-11\n");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(format_cpulist(*l), "0-3,8,10-11");
+  EXPECT_FALSE(parse_cpulist("3-1").ok());
+  EXPECT_FALSE(parse_cpulist("0-4294967295").ok());
+  EXPECT_FALSE(parse_cpulist("a").ok());
+}
+
+TEST(HostCapture, ProfileHasKindsCachesAndConfidence) {
+  int rc = 0;
+  const std::string out = run(std::string(ARMCACHE_CLI) + " capture --sysfs-root " + fixture("hetero"), &rc);
+  ASSERT_EQ(rc, 0);
+  const Json j = Json::parse(out);
+  ASSERT_EQ(j["host"]["kinds"].size(), 2u);
+  EXPECT_EQ(j["host"]["kinds"][1]["cpus"], "4-7");
+  EXPECT_EQ(j["host"]["kinds"][1]["caches"].size(), 4u);
+  EXPECT_TRUE(j["host"]["kinds"][0]["confidence"].contains("LoC"));
+}
+
+}  // namespace
+}  // namespace armcache::host::test

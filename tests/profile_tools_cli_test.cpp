@@ -1,0 +1,187 @@
+// Issue 7 commands, run as build/armcache: diff, baseline, import/export,
+// firmware (checked with dtc and iasl), plan with a captured host, and the
+// one-line error for a malformed profile in every command.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "run.h"
+
+namespace armcache {
+namespace {
+
+using fixtures::CliResult;
+using fixtures::run_cli;
+using nlohmann::json;
+
+class Tmp {
+ public:
+  Tmp() {
+    char dir[] = "/tmp/armcache-p7-XXXXXX";
+    dir_ = mkdtemp(dir);
+  }
+  ~Tmp() { std::system(("rm -rf " + dir_).c_str()); }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path(name)) << text;
+    return path(name);
+  }
+
+ private:
+  std::string dir_;
+};
+
+std::string data(const std::string& rel) { return std::string(ARMCACHE_DATA) + "/" + rel; }
+
+std::string view(const Tmp& t, const std::string& name, const std::string& kernel, const std::string& model) {
+  const CliResult r = run_cli({"kernel-view", "--kernel", kernel, "--qemu-model", model, "--json"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  return t.write(name, r.out);
+}
+
+int sh(const std::string& cmd) { return std::system(cmd.c_str()); }
+
+TEST(CliDiff, DefaultViews61And612ListEveryChangedRegister) {
+  Tmp t;
+  const std::string a = view(t, "61.json", "6.1", "neoverse-n1"), b = view(t, "612.json", "6.12", "neoverse-n1");
+  CliResult r = run_cli({"diff", a, b});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.out.find("L2: 8 ways x 2048 sets -> 1 way x 1 set (fabricated)"), std::string::npos) << r.out;
+  r = run_cli({"diff", a, b, "--json"});
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["identical"], false);
+  std::set<std::string> items;
+  for (const auto& d : j["differences"]) items.insert(d["item"].get<std::string>());
+  // FACTS.md 5: CLIDR, CTR_EL0, every cache; DEMUX ids 0-2 -> 0-13.
+  for (const char* want : {"CLIDR_EL1", "CTR_EL0", "L1D", "L1I", "L2", "DEMUX ids"})
+    EXPECT_TRUE(items.count(want)) << want;
+  EXPECT_EQ(run_cli({"diff", a, a}).status, 0);
+}
+
+TEST(CliDiff, CaptureToProfileIsIdentical) {
+  // A Firecracker fingerprint of N1 on 6.12 (values from FACTS.md 5) is the
+  // same guest identity as the kernel model's 6.12 view.
+  Tmp t;
+  const std::string fp = t.path("fp.json");
+  ASSERT_EQ(run_cli({"import", "firecracker-fingerprint", data("firecracker/fingerprint-n1-612.json"), "-o", fp}).status, 0);
+  const CliResult r = run_cli({"diff", fp, view(t, "612.json", "6.12", "neoverse-n1")});
+  EXPECT_EQ(r.status, 0) << r.out;
+}
+
+TEST(CliInterop, ExportImportKeepsFingerprintAndFlagsTruncation) {
+  Tmp t;
+  const std::string a = view(t, "61.json", "6.1", "neoverse-n1");
+  const std::string tmpl = t.path("t.json"), back = t.path("back.json");
+  ASSERT_EQ(run_cli({"export", "firecracker-template", a, "-o", tmpl}).status, 0);
+  ASSERT_EQ(run_cli({"import", "firecracker-template", tmpl, "-o", back}).status, 0);
+  EXPECT_EQ(json::parse(fixtures::slurp(a))["fingerprint"], json::parse(fixtures::slurp(back))["fingerprint"]);
+  const CliResult r = run_cli({"import", "firecracker-fingerprint", data("firecracker/fingerprint-n2-61.json")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("truncated FEAT_CCIDX"), std::string::npos);
+  EXPECT_EQ(json::parse(r.out)["provenance"]["truncated_ccidx"], json::parse("[0,1,2]"));
+  // The N2 6.1 view cannot be a template (64-bit CCSIDR): one line, exit 2.
+  const std::string n2 = view(t, "n2.json", "6.1", "neoverse-n2");
+  const CliResult e = run_cli({"export", "firecracker-template", n2});
+  EXPECT_EQ(e.status, 2);
+  EXPECT_NE(e.err.find(n2), std::string::npos);
+}
+
+TEST(CliBaseline, LeftOutHostsAndPlanFromTheBaseline) {
+  Tmp t;
+  const std::string n1 = view(t, "n1.json", "6.1", "neoverse-n1"), n1b = view(t, "n1b.json", "6.1", "neoverse-n1");
+  const std::string a57 = view(t, "a57.json", "6.1", "cortex-a57");
+  const std::string out = t.path("base.json");
+  CliResult r = run_cli({"baseline", n1, a57, n1b, "--json", "-o", out});
+  EXPECT_EQ(r.status, 1) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["included"], json::array({n1, n1b}));
+  ASSERT_EQ(j["left_out"].size(), 1u);
+  EXPECT_EQ(j["left_out"][0]["file"], a57);
+  EXPECT_EQ(j["baseline"]["guest"]["clidr"], "0x82000023");
+  r = run_cli({"plan", "--from", out, "--to-qemu-model", "neoverse-n1", "--kernel", "6.1"});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_EQ(run_cli({"baseline", n1, n1b}).status, 0);
+}
+
+TEST(CliPlan, HostOnlyCaptureWorksWithTo) {
+  Tmp t;
+  const std::string from = view(t, "61.json", "6.1", "neoverse-n1");
+  // A capture on a live N1 host (host only, with CTR_EL0).
+  CliResult r = run_cli({"plan", "--from", from, "--to", data("hosts/n1-capture.json"), "--kernel", "6.12", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["verdict"], "restorable");
+  // `armcache capture` from a sysfs tree: no CTR_EL0 off an arm64 host ...
+  const std::string cap = t.path("cap.json");
+  ASSERT_EQ(run_cli({"capture", "--sysfs-root", std::string(ARMCACHE_FIXTURES) + "/homogeneous", "-o", cap}).status, 0);
+  r = run_cli({"plan", "--from", from, "--to", cap, "--kernel", "6.12"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("CTR_EL0"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(cap), std::string::npos) << r.err;
+  // ... and with the CTR_EL0 a live capture adds, it plans.
+  json j = json::parse(fixtures::slurp(cap));
+  for (auto& k : j["host"]["kinds"]) k["ctr_el0"] = "0x8444c004";
+  const std::string cap2 = t.write("cap2.json", j.dump());
+  r = run_cli({"plan", "--from", from, "--to", cap2, "--kernel", "6.12", "--json"});
+  EXPECT_NE(r.status, 2) << r.err;
+  EXPECT_TRUE(json::parse(r.out).contains("verdict"));
+}
+
+TEST(CliFirmware, DtcAndIaslAcceptTheTables) {
+  Tmp t;
+  const std::string v = view(t, "nat.json", "native", "neoverse-n1");
+  const std::string dts = t.path("fw.dts"), dtb = t.path("fw.dtb"), pptt = t.path("pptt.bin");
+  const CliResult r =
+      run_cli({"firmware", v, "--vcpus", "4", "--clusters", "2", "--dts", dts, "--dtb", dtb, "--pptt", pptt});
+  ASSERT_EQ(r.status, 0) << r.err;
+  // dtc compiles our source; both blobs decompile to the same tree.
+  ASSERT_EQ(sh("dtc -q -I dts -O dtb -o " + t.path("dtc.dtb") + " " + dts), 0);
+  ASSERT_EQ(sh("dtc -q -I dtb -O dts -o " + t.path("a.dts") + " " + dtb), 0);
+  ASSERT_EQ(sh("dtc -q -I dtb -O dts -o " + t.path("b.dts") + " " + t.path("dtc.dtb")), 0);
+  EXPECT_EQ(fixtures::slurp(t.path("a.dts")), fixtures::slurp(t.path("b.dts")));
+  const std::string dec = fixtures::slurp(t.path("a.dts"));
+  EXPECT_NE(dec.find("cache-sets = <0x800>"), std::string::npos);  // L2: 2048 sets
+  // iasl disassembles the PPTT without complaint: 10 cache structures
+  // (2 per vCPU, 1 per cluster), 7 processor nodes (package, 2 clusters, 4 leaves).
+  ASSERT_EQ(sh("cd " + t.path("") + " && iasl -d pptt.bin >/dev/null 2>&1"), 0);
+  const std::string dsl = fixtures::slurp(t.path("pptt.dsl"));
+  EXPECT_NE(dsl.find("Signature : \"PPTT\""), std::string::npos);
+  EXPECT_NE(dsl.find("Revision : 03"), std::string::npos);
+  EXPECT_EQ(dsl.find("ncorrect checksum"), std::string::npos);
+  auto count = [&](const std::string& s) {
+    std::size_t n = 0;
+    for (auto p = dsl.find(s); p != std::string::npos; p = dsl.find(s, p + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("[Cache Type]"), 10u);
+  EXPECT_EQ(count("[Processor Hierarchy Node]"), 7u);
+  EXPECT_EQ(count("Number of Sets : 00000800"), 2u);
+  EXPECT_EQ(count("Flags (decoded below) : 000000FF"), 10u);
+}
+
+TEST(CliErrors, EveryCommandRejectsAMalformedProfileInOneLine) {
+  Tmp t;
+  const std::string bad = t.write("bad.json", R"({"guest": {"clidr": "0x82000023", "ctr_el0": "nothex"}})");
+  const std::string good = view(t, "good.json", "6.1", "neoverse-n1");
+  const std::vector<std::vector<std::string>> cmds = {
+      {"diff", bad, good},
+      {"diff", good, bad},
+      {"baseline", good, bad},
+      {"export", "firecracker-template", bad},
+      {"import", "firecracker-fingerprint", bad},
+      {"import", "firecracker-template", bad},
+      {"firmware", bad, "--vcpus", "2"},
+  };
+  for (const auto& c : cmds) {
+    const CliResult r = run_cli(c);
+    EXPECT_EQ(r.status, 2) << c[0];
+    EXPECT_TRUE(r.out.empty()) << c[0];
+    EXPECT_NE(r.err.find(bad), std::string::npos) << c[0] << ": " << r.err;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace armcache

@@ -1,0 +1,84 @@
+// armcache firmware: device tree and ACPI PPTT cache descriptions that agree
+// with a profile's CLIDR_EL1 and CCSIDR values.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "armcache/firmware/firmware.h"
+#include "armcache/profile/diff.h"
+#include "inputs.h"
+
+namespace armcache::cli {
+namespace {
+
+struct FirmwareArgs {
+  std::string profile;
+  unsigned vcpus = 0;
+  unsigned clusters = 1;
+  std::string dts, dtb, pptt;
+};
+
+void write_file(const std::string& path, std::string_view data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(data.data(), std::streamsize(data.size()));
+  if (!f.flush()) usage_error(fmt::format("{}: cannot write", path));
+}
+
+int run_firmware(const FirmwareArgs& a) {
+  const profile::Profile p = load_guest_profile(a.profile);
+  const identity::GuestView& v = p.guest->view;
+  const firmware::Topology t{a.vcpus, a.clusters};
+  const firmware::Description d = take(firmware::describe(v, t));
+  if (!a.dts.empty()) write_file(a.dts, take(firmware::device_tree_source(v, t)));
+  if (!a.dtb.empty()) {
+    const auto blob = take(firmware::device_tree_blob(v, t));
+    write_file(a.dtb, std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
+  }
+  if (!a.pptt.empty()) {
+    const auto table = take(firmware::pptt(v, t));
+    write_file(a.pptt, std::string_view(reinterpret_cast<const char*>(table.data()), table.size()));
+  }
+  std::ostringstream out;
+  out << fmt::format("{}: CLIDR_EL1 {:#x}, {} vCPU{} in {} cluster{}\n", a.profile, v.clidr.raw(), t.vcpus,
+                     t.vcpus == 1 ? "" : "s", t.clusters, t.clusters == 1 ? "" : "s");
+  for (const auto& c : d.caches) {
+    const char* ty = c.type == firmware::CacheType::kData ? "D" : c.type == firmware::CacheType::kInstruction ? "I" : "";
+    out << fmt::format("  L{}{:<2} {} ways x {} sets x {}-byte lines = {} bytes, {}\n", c.level, ty, c.geometry.ways,
+                       c.geometry.sets, c.geometry.line_bytes, c.geometry.size_bytes(),
+                       c.cluster_shared ? "one per cluster" : "one per vCPU");
+  }
+  for (const auto& [path, what] : {std::pair{a.dts, "device tree source"}, std::pair{a.dtb, "device tree blob"},
+                                   std::pair{a.pptt, "ACPI PPTT revision 3"}})
+    if (!path.empty()) out << fmt::format("  wrote {} ({})\n", path, what);
+  for (const auto& w : d.warnings) out << "warning: " << w << '\n';
+  std::cout << out.str();
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_firmware(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<FirmwareArgs>();
+  CLI::App* sub = app.add_subcommand("firmware", "Device tree and ACPI PPTT cache descriptions for a guest view");
+  sub->add_option("PROFILE", args->profile, "A profile holding a guest view")->required();
+  sub->add_option("--vcpus", args->vcpus, "Number of vCPUs")->required()->check(CLI::Range(1, 4096));
+  sub->add_option("--clusters", args->clusters, "Number of equal clusters (default 1)")->check(CLI::Range(1, 4096));
+  sub->add_option("--dts", args->dts, "Write the /cpus subtree as device tree source");
+  sub->add_option("--dtb", args->dtb, "Write the same tree as a flattened device tree blob");
+  sub->add_option("--pptt", args->pptt, "Write an ACPI PPTT (revision 3)");
+  sub->footer(
+      "Describes exactly the levels and types of the view's CLIDR_EL1, with the geometry of its CCSIDR\n"
+      "values, so a Linux guest counts as many cache leaves in the tables as CLIDR gives types for.\n"
+      "L1 is private to each vCPU, the highest level above L1 is shared by a cluster, levels between\n"
+      "are private. cpu reg values are KVM's default MPIDR for each vCPU (Aff0 = i % 16, Aff1 = i / 16).\n"
+      "The PPTT has a package, a node per cluster and a leaf per vCPU (ACPI processor id = vCPU index);\n"
+      "every cache structure has all validity flags set and a unique cache id.\n\n"
+      "Examples:\n  armcache kernel-view --kernel native --qemu-model neoverse-n1 --json > n1.json\n"
+      "  armcache firmware n1.json --vcpus 8 --clusters 2 --dts n1.dts --pptt n1-pptt.bin\n\n" +
+      exit_status_help());
+  sub->callback([args, &ctx] { ctx.status = run_firmware(*args); });
+}
+
+}  // namespace armcache::cli

@@ -1,0 +1,109 @@
+// armcache import / export: Firecracker fingerprints and custom CPU templates.
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "armcache/profile/firecracker.h"
+#include "inputs.h"
+
+namespace armcache::cli {
+namespace {
+
+struct InteropArgs {
+  std::string file;
+  std::string output;
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) usage_error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// JSON to the -o file, or to stdout; warnings go to stderr so stdout stays JSON.
+void emit(const Json& j, const std::string& output, const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::cerr << "warning: " << w << '\n';
+  if (output.empty()) {
+    print_json(j);
+    return;
+  }
+  std::ofstream f(output, std::ios::trunc);
+  f << j.dump(2) << '\n';
+  if (!f.flush()) usage_error(fmt::format("{}: cannot write", output));
+}
+
+int run_import(const InteropArgs& a, bool fingerprint) {
+  const std::string text = read_text(a.file);
+  profile::Profile p = take(fingerprint ? profile::firecracker::import_fingerprint(text, a.file)
+                                        : profile::firecracker::import_template(text, a.file));
+  emit(profile::to_json(p), a.output, p.warnings);
+  if (!a.output.empty())
+    std::cout << fmt::format("{} -> {}: fingerprint {}{}\n", a.file, a.output, profile::fingerprint(p.guest->view),
+                             p.warnings.empty() ? "" : fmt::format(", {} warning(s)", p.warnings.size()));
+  return kExitOk;
+}
+
+int run_export(const InteropArgs& a) {
+  const profile::Profile p = take(profile::load(a.file));
+  emit(take(profile::firecracker::export_template(p, a.file)), a.output, {});
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_interop(CLI::App& app, Context& ctx) {
+  const std::string format_help =
+      "Firecracker's reg_modifiers: {\"addr\": KVM one-reg id as a hex string, \"bitmap\": \"0b\" and one\n"
+      "character per bit, most significant first, '0', '1' or 'x' (keep KVM's value); 64 characters for\n"
+      "system registers, 32 for DEMUX CCSIDR}.\n\n";
+  CLI::App* imp = app.add_subcommand("import", "Read other tools' files into armcache profiles");
+  imp->require_subcommand(1);
+  {
+    auto args = std::make_shared<InteropArgs>();
+    CLI::App* s = imp->add_subcommand("firecracker-fingerprint", "A cpu-template-helper fingerprint -> a guest-view profile");
+    s->add_option("FILE", args->file, "The fingerprint JSON")->required();
+    s->add_option("-o,--output", args->output, "Write the profile here (default: stdout)");
+    s->footer("Reads kernel_version and, from guest_cpu_config.reg_modifiers, CLIDR_EL1, CTR_EL0,\n"
+              "ID_AA64MMFR2_EL1, MIDR_EL1 and the DEMUX CCSIDR values. CCSIDR values that are the low half\n"
+              "of FEAT_CCIDX values (pre-6.3 KVM on a CCIDX host) are flagged as truncated: a warning, and\n"
+              "provenance.truncated_ccidx in the profile.\n" +
+              format_help +
+              "Example:\n  armcache import firecracker-fingerprint fp.json -o host-a.json\n\n" + exit_status_help());
+    s->callback([args, &ctx] { ctx.status = run_import(*args, true); });
+  }
+  {
+    auto args = std::make_shared<InteropArgs>();
+    CLI::App* s = imp->add_subcommand("firecracker-template", "A custom CPU template -> a guest-view profile");
+    s->add_option("FILE", args->file, "The template JSON")->required();
+    s->add_option("-o,--output", args->output, "Write the profile here (default: stdout)");
+    s->footer("Needs CLIDR_EL1 and CTR_EL0 modifiers. A selector CLIDR describes without a CCSIDR modifier\n"
+              "reads as KVM 6.3+ fabricates it (LineSize only); 'x' bits read as 0; both are warned about.\n" +
+              format_help +
+              "Example:\n  armcache import firecracker-template tmpl.json -o back.json\n\n" + exit_status_help());
+    s->callback([args, &ctx] { ctx.status = run_import(*args, false); });
+  }
+  CLI::App* exp = app.add_subcommand("export", "Write armcache profiles in other tools' formats");
+  exp->require_subcommand(1);
+  {
+    auto args = std::make_shared<InteropArgs>();
+    CLI::App* s = exp->add_subcommand("firecracker-template", "A guest-view profile -> a custom CPU template");
+    s->add_option("PROFILE", args->file, "A profile holding a guest view")->required();
+    s->add_option("-o,--output", args->output, "Write the template here (default: stdout)");
+    s->footer("The template sets CLIDR_EL1, CTR_EL0 and the DEMUX CCSIDR of every Level|InD selector the\n"
+              "CLIDR describes, every bit fixed. Importing it back gives the same fingerprint. A view with\n"
+              "FEAT_CCIDX (64-bit CCSIDR) or tag caches that differ from their data cache cannot be written\n"
+              "(KVM has no register for either).\n" +
+              format_help +
+              "Example:\n  armcache export firecracker-template n1-61.json -o n1.template.json\n\n" +
+              "Exit status: 0 written; 2 bad input or a view a template cannot express.\n");
+    s->callback([args, &ctx] { ctx.status = run_export(*args); });
+  }
+}
+
+}  // namespace armcache::cli

@@ -1,0 +1,202 @@
+// The replay engine of replay.h, and `armcache model-replay` (hidden): the
+// kernel model's prediction for a corpus, in the JSON `kvm replay` prints.
+#include "replay.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <fstream>
+#include <iostream>
+
+#include "armcache/kernel/vcpu_model.h"
+#include "armcache/kvm/kvm.h"
+#include "armcache/registers/csselr.h"
+#include "armcache/registers/kvm_reg_id.h"
+#include "armcache/util/parse.h"
+#include "inputs.h"
+
+namespace armcache::cli::replay {
+
+namespace {
+
+std::string hx(std::uint64_t v) { return fmt::format("{:#x}", v); }
+std::string err_text(int e) { return e == 0 ? std::string("ok") : kvm::errno_name(e); }
+
+std::uint64_t num_field(const Json& s, const char* key, std::size_t i, const std::string& path) {
+  auto it = s.find(key);
+  if (it == s.end()) usage_error(fmt::format("{}: step {}: \"{}\" is missing", path, i, key));
+  if (it->is_number_unsigned()) return it->get<std::uint64_t>();
+  if (it->is_string()) {
+    auto v = parse_uint(it->get<std::string>());
+    if (v) return *v;
+  }
+  usage_error(fmt::format("{}: step {}: \"{}\" must be a number or a \"0x...\" string", path, i, key));
+}
+
+// A register value, or the errno name when KVM_GET_ONE_REG failed (ENOENT:
+// the register does not exist, recorded as null).
+Json reg_json(const Result<std::uint64_t>& r) {
+  if (r) return hx(*r);
+  if (r.error().errnum == ENOENT) return nullptr;
+  return kvm::errno_name(r.error().errnum);
+}
+
+Json state(Target& t, std::optional<std::uint64_t> target_id) {
+  Json s;
+  s["clidr"] = reg_json(t.get(reg::kClidrId));
+  s["ctr"] = reg_json(t.get(reg::kCtrId));
+  Json d = Json::array();
+  for (unsigned i = 0; i < reg::kCsselrLevelInDCount; ++i) d.push_back(reg_json(t.get(reg::demux_ccsidr_id(i))));
+  s["demux"] = d;
+  if (target_id) s["target"] = reg_json(t.get(*target_id));
+  return s;
+}
+
+Json guest_json(const identity::GuestView& v) {
+  Json cc = Json::array(), tnd = Json::array();
+  for (unsigned i = 0; i < identity::kGuestSelectors; ++i) {
+    cc.push_back(hx(v.ccsidr[i]));
+    tnd.push_back(hx(v.ccsidr_tnd[i]));
+  }
+  return Json{{"clidr", hx(v.clidr.raw())}, {"ctr", hx(v.ctr.raw())}, {"mmfr2_ccidx", v.mmfr2_ccidx},
+              {"ccsidr", cc}, {"ccsidr_tnd", tnd}};
+}
+
+}  // namespace
+
+std::vector<Step> load_corpus(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) usage_error(fmt::format("{}: cannot open", path));
+  Json j;
+  try {
+    j = Json::parse(in);
+  } catch (const std::exception& e) {
+    usage_error(fmt::format("{}: not JSON: {}", path, e.what()));
+  }
+  if (!j.is_object() || !j.contains("steps") || !j["steps"].is_array())
+    usage_error(fmt::format("{}: expected {{\"steps\": [...]}}", path));
+  std::vector<Step> out;
+  for (std::size_t i = 0; i < j["steps"].size(); ++i) {
+    const Json& s = j["steps"][i];
+    if (!s.is_object() || !s.contains("op") || !s["op"].is_string())
+      usage_error(fmt::format("{}: step {}: needs \"op\"", path, i));
+    Step st;
+    st.op = s["op"].get<std::string>();
+    if (st.op == "set") {
+      st.id = num_field(s, "id", i, path);
+      st.value = num_field(s, "value", i, path);
+    } else if (st.op != "reset" && st.op != "run" && st.op != "fresh") {
+      usage_error(fmt::format("{}: step {}: unknown op \"{}\" (set, reset, run, fresh)", path, i, st.op));
+    }
+    if (auto it = s.find("case"); it != s.end() && it->is_string()) st.label = it->get<std::string>();
+    out.push_back(std::move(st));
+  }
+  return out;
+}
+
+Json run(const std::vector<Step>& steps, Target& t) {
+  Json out = Json::array();
+  t.fresh();
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const Step& s = steps[i];
+    Json r{{"i", i}, {"op", s.op}};
+    std::optional<std::uint64_t> target;
+    if (s.op == "fresh") {
+      t.fresh();
+      r["errno"] = "ok";
+    } else if (s.op == "set") {
+      r["id"] = hx(s.id);
+      r["value"] = hx(s.value);
+      r["errno"] = err_text(t.set(s.id, s.value));
+      target = s.id;
+    } else if (s.op == "reset") {
+      r["errno"] = err_text(t.reset());
+    } else if (s.op == "run") {
+      auto g = t.run();
+      if (g) {
+        r["errno"] = "ok";
+        r["guest"] = guest_json(*g);
+      } else {
+        r["errno"] = g.error().errnum ? kvm::errno_name(g.error().errnum) : std::string("error");
+        r["error"] = g.error().message;
+      }
+    }
+    r["state"] = state(t, target);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+namespace {
+
+// The kernel model as a replay target: one VcpuModel per fresh VM.
+class ModelTarget : public Target {
+ public:
+  ModelTarget(kernel::KernelSpec k, kernel::HostInput in) : k_(std::move(k)), in_(std::move(in)) {}
+  void fresh() override { m_.emplace(k_, in_, kernel::VmConfig{}); }
+  int set(std::uint64_t id, std::uint64_t value) override { return m_->set_one_reg(id, value); }
+  Result<std::uint64_t> get(std::uint64_t id) override { return m_->get_one_reg(id); }
+  int reset() override {
+    m_->reset();
+    return 0;
+  }
+  Result<identity::GuestView> run() override {
+    m_->run();
+    return m_->view();
+  }
+
+ private:
+  kernel::KernelSpec k_;
+  kernel::HostInput in_;
+  std::optional<kernel::VcpuModel> m_;
+};
+
+struct ModelReplayArgs {
+  std::string kernel, host_file, qemu_model, corpus;
+  bool json = false;
+};
+
+}  // namespace
+
+void print_result(const std::string& kernel, const char* source, const std::vector<Step>& steps, const Json& results,
+                  bool json) {
+  if (json) {
+    // One compact line: the test bed carries it over a serial console.
+    std::cout << Json{{"format", "armcache-replay"}, {"kernel", kernel}, {"source", source}, {"steps", results}}.dump()
+              << '\n';
+    return;
+  }
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const Json& r = results[i];
+    const Json& st = r["state"];
+    std::cout << fmt::format("{:>4} {:<5} {:<20} {:<20} {:<8} CLIDR {} CTR {}  {}\n", i, steps[i].op,
+                             r.value("id", ""), r.value("value", ""), r["errno"].get<std::string>(),
+                             st["clidr"].dump(), st["ctr"].dump(), steps[i].label);
+  }
+}
+
+}  // namespace armcache::cli::replay
+
+namespace armcache::cli {
+
+void add_model_replay(CLI::App& app, Context& ctx) {
+  using namespace replay;
+  auto a = std::make_shared<ModelReplayArgs>();
+  CLI::App* sub = app.add_subcommand("model-replay", "Testing: the kernel model's outcome for a ONE_REG corpus");
+  sub->group("");  // hidden: a test-bed tool
+  sub->add_option("--kernel", a->kernel, "Kernel version or generation")->required();
+  sub->add_option("--host", a->host_file, "Host profile");
+  sub->add_option("--qemu-model", a->qemu_model, "A built-in QEMU CPU model as the host");
+  sub->add_option("--corpus", a->corpus, "Corpus JSON (see kvm replay)")->required();
+  sub->add_flag("-J,--json", a->json, "Print the result as one JSON line (what kvm replay --json prints)");
+  sub->callback([a, &ctx] {
+    const kernel::KernelSpec k = load_kernel(a->kernel);
+    const identity::Host host = load_host(a->host_file, a->qemu_model);
+    const auto steps = load_corpus(a->corpus);
+    ModelTarget t(k, take(kernel::host_input(host)));
+    print_result(k.label, "model", steps, run(steps, t), a->json);
+    ctx.status = kExitOk;
+  });
+}
+
+}  // namespace armcache::cli

@@ -1,0 +1,55 @@
+// Replaying a corpus of KVM_SET_ONE_REG attempts (with resets and runs) on
+// a vCPU, recording after each step the errno and the cache registers as
+// KVM_GET_ONE_REG returns them. The same engine drives a real vCPU
+// (`kvm replay`) and the kernel model (`model-replay`), so both print the
+// same JSON and e2e/differential.py compares them step by step.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "armcache/identity/identity.h"
+#include "armcache/util/result.h"
+#include "cli.h"
+
+namespace armcache::cli::replay {
+
+// Corpus file: {"steps": [{"op": "set", "id": "0x...", "value": "0x...", "case": "..."},
+//                         {"op": "reset"}, {"op": "run"}, {"op": "fresh"}, ...]}
+//   set    KVM_SET_ONE_REG(id, value); value travels in an 8-byte buffer
+//          (a U32 id takes its low half, as the kernel reads it)
+//   reset  a second KVM_ARM_VCPU_INIT
+//   run    KVM_RUN the guest probe; records what the guest reads
+//   fresh  drop the VM and start over with a new 1-vCPU VM
+struct Step {
+  std::string op;
+  std::uint64_t id = 0;
+  std::uint64_t value = 0;
+  std::string label;  // "case": what the step tests
+};
+
+std::vector<Step> load_corpus(const std::string& path);
+
+// What a replay needs of a vCPU (real or modelled). Errors carry errno.
+class Target {
+ public:
+  virtual ~Target() = default;
+  virtual void fresh() = 0;
+  virtual int set(std::uint64_t id, std::uint64_t value) = 0;  // 0 or errno
+  virtual Result<std::uint64_t> get(std::uint64_t id) = 0;
+  virtual int reset() = 0;                                     // 0 or errno
+  virtual Result<identity::GuestView> run() = 0;               // guest-read fields only
+};
+
+// Runs the steps on a fresh target; {"steps": [...]} with, per step, "errno"
+// ("ok" or a name) and "state": CLIDR_EL1, CTR_EL0, DEMUX 0..13 (absent =
+// ENOENT) and the set id read back; a run step adds "guest".
+Json run(const std::vector<Step>& steps, Target& t);
+
+// Prints run()'s result: one compact JSON line (json) or a table.
+void print_result(const std::string& kernel, const char* source, const std::vector<Step>& steps, const Json& results,
+                  bool json);
+
+}  // namespace armcache::cli::replay
