@@ -1,28 +1,51 @@
 #!/usr/bin/env bash
-# The main job, for now: decode the cache registers of real machines and
-# show what changed when Linux 6.3 began fabricating them. Installs what it
-# needs and builds; safe to rerun.
+# The main job: an emulated Neoverse-N1 host running real KVM with Debian's
+# 6.1 and 6.12 kernels and the patched kernel of linux/. Shows side by side
+# what the hardware holds, what a guest sees by default on each kernel, and
+# what it sees after armcache restores the 6.1 view on 6.12 (and with
+# KVM_CAP_ARM_NATIVE_CACHE_CONFIG). Installs what it needs; safe to rerun.
+# The first run downloads two kernels and builds one (10-20 minutes on 2
+# cores); later runs take about a minute.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ARMCACHE_ROOT"
-apt_need $PKGS_BUILD
+MODEL=${MODEL:-neoverse-n1}
+apt_need $PKGS_BUILD python3 qemu-system-arm g++-aarch64-linux-gnu cpio bc
+log "building armcache (host and static aarch64)"
 build build >/dev/null
-ac=build/armcache
+AC=$ARMCACHE_ROOT/build/armcache
+AC64=$(e2e/build-aarch64.sh 2>/dev/null | tail -n 1)
+log "fetching Debian's arm64 6.1 and 6.12 kernels"
+e2e/fetch-kernels.sh >/dev/null
+log "building the patched 6.12 kernel (linux/patches)"
+mapfile -t native < <(linux/build-kernel.sh)
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+INIT=$ARMCACHE_CACHE/build/init-armcache
+if [[ ! -x $INIT || e2e/init-armcache.cpp -nt $INIT ]]; then
+  mkdir -p "$(dirname "$INIT")"
+  aarch64-linux-gnu-g++ -std=c++20 -O2 -static -o "$INIT" e2e/init-armcache.cpp
+fi
 
-say() { printf '\n### %s\n' "$*"; }
-run() { printf '$ armcache %s\n' "$*"; "$ac" "$@"; }
+log "reading $MODEL's real registers with a bare EL1 program"
+e2e/groundtruth.sh "$MODEL" >"$W/gt.json"
 
-say "A Neoverse N1 host: the CLIDR its guests saw on Linux 6.1 (the real one)"
-run decode clidr 0x82000023
-say "...its L2 as 6.1 guests saw it (CCSIDR selector 2)"
-run decode ccsidr 0x70ffe03a
-say "The same host on Linux 6.12: KVM fabricates CLIDR from CTR_EL0..."
-run decode clidr 0x02000021
-say "...and every CCSIDR becomes one set of one way"
-run decode ccsidr 0x2
-say "A Neoverse N2 (FEAT_CCIDX): the real 64-bit L2 value, and the 32-bit form a guest needs"
-run decode ccsidr 0x3ff0000003a
-say "What 6.1 KVM hands a VMM on that host: the low half, geometry lost"
-run decode ccsidr 0x3a
-say "The one-reg id a VMM uses to restore that CCSIDR"
-run decode reg-id 0x6020000000110002
+log "booting $MODEL with Linux 6.1: what a guest sees"
+echo "show kvm show --json --vcpus 2" >"$W/checks61"
+SMP=2 e2e/boot.sh 6.1 "$MODEL" "$INIT" "$AC64=/armcache" "$W/checks61=/checks" 2>/dev/null >"$W/boot61.log"
+python3 scripts/demo_table.py extract "$W/boot61.log" show >"$W/view61.json"
+
+log "planning the restore of that 6.1 view on 6.12"
+"$AC" plan --from "$W/view61.json" --to-qemu-model "$MODEL" --kernel 6.12 | sed 's/^/    /'
+
+log "booting $MODEL with Linux 6.12: the default view, then armcache's restore on 2 vCPUs"
+printf 'show kvm show --json --vcpus 2\nrestore kvm verify --view /view61.json --vcpus 2 --json\n' >"$W/checks612"
+SMP=2 e2e/boot.sh 6.12 "$MODEL" "$INIT" "$AC64=/armcache" "$W/checks612=/checks" "$W/view61.json=/view61.json" \
+  2>/dev/null >"$W/boot612.log"
+
+log "booting $MODEL with the patched kernel: KVM_CAP_ARM_NATIVE_CACHE_CONFIG"
+printf '/native_cache_config\n' >"$W/native.list"
+SMP=2 e2e/boot.sh "${native[0]}" "$MODEL" e2e/init-run.cpp "${native[1]}" "$W/native.list=/run.list" \
+  2>/dev/null >"$W/bootnative.log"
+
+python3 scripts/demo_table.py table "$W/gt.json" "$W/boot61.log" "$W/boot612.log" "$W/bootnative.log"

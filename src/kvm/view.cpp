@@ -98,6 +98,12 @@ ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs) {
   return rep;
 }
 
+identity::GuestView one_reg_target(const identity::GuestView& view, const kernel::KernelSpec& kernel) {
+  identity::GuestView v = view;
+  if (kernel.per_vm_ctr() && v.ctr.raw() != v.ctr_reg) v.ctr_reg = v.ctr.raw();
+  return v;
+}
+
 std::string describe(const ApplyReport& r) {
   if (r.ok) return fmt::format("ok ({} written, {} already equal)", r.written.size(), r.unchanged.size());
   const ApplyFailure& f = *r.failure;

@@ -41,6 +41,13 @@ std::string kernel_release() {
   return uname(&u) == 0 ? std::string(u.release) : std::string("unknown");
 }
 
+// The ONE_REG values that make this kernel's guest read the view (see
+// kvm::one_reg_target); unchanged when the release is not a version.
+GuestView for_this_kernel(const GuestView& v) {
+  auto k = kernel::parse_kernel(kernel_release());
+  return k ? kvm::one_reg_target(v, *k) : v;
+}
+
 std::string generation_of(const std::string& release) {
   auto k = kernel::parse_kernel(release);
   return k ? std::string(kernel::generation_name(k->generation)) : std::string();
@@ -150,7 +157,7 @@ struct VerifyArgs {
 };
 
 int run_verify(const VerifyArgs& a) {
-  const GuestView want = load_view(a.view);
+  const GuestView want = for_this_kernel(load_view(a.view));
   need_backend();
   auto sys_ = sys(kvm::System::open());
   auto vm = sys(ProbeVm::create(sys_, a.vcpus));
@@ -242,7 +249,7 @@ struct ApplyArgs {
 };
 
 int run_apply(const ApplyArgs& a) {
-  const GuestView want = load_view(a.view);
+  const GuestView want = for_this_kernel(load_view(a.view));
   need_backend();
   Json applies = Json::array();
   std::string problem;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "armcache/identity/identity.h"
+#include "armcache/kernel/generation.h"
 #include "armcache/kvm/kvm.h"
 
 namespace armcache::kvm {
@@ -60,6 +61,12 @@ struct ApplyReport {
 // vCPU as a transaction: write in the order above, read each back, and on
 // the first failure put back what was there, in reverse order.
 ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs);
+
+// The ONE_REG values that make a guest on `kernel` read what the view's guest
+// read. A view saved on a kernel whose guests read the raw CTR_EL0 (pre-6.3,
+// or FEAT_EVT hosts) holds a sanitised ctr_reg; from 6.11 the guest reads the
+// VM's CTR_EL0, so the guest-read value is the one to write there.
+identity::GuestView one_reg_target(const identity::GuestView& view, const kernel::KernelSpec& kernel);
 
 // "CLIDR_EL1: KVM_SET_ONE_REG ...: Invalid argument (EINVAL)" or "ok".
 std::string describe(const ApplyReport& r);
