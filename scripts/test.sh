@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test: unit and CLI tests, the same under ASan+UBSan, and the
-# fuzz targets for a short while. Installs what it needs; safe to rerun.
+# Runs every test: unit and CLI tests, the same under ASan+UBSan, the fuzz
+# targets for a short while, then the emulated-host test bed: Debian's 6.1
+# and 6.12 kernels and the patched kernel of linux/ running real KVM under
+# QEMU on every CPU model with EL2, compared with the kernel models.
+# Installs what it needs; safe to rerun. Downloads and kernel builds are
+# cached in ~/.cache/armcache (the first run takes 15-25 minutes on 2 cores,
+# later runs a few). ARMCACHE_E2E=0 skips the test bed (not for CI).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ARMCACHE_ROOT"
@@ -60,6 +65,37 @@ for target in build-fuzz/fuzz/fuzz_*; do
   fi
   rm -rf "$corpus" "$corpus.log"
 done
+
+# stage NAME CMD...: runs a test-bed script; counts its "N passed, N failed"
+# line when it prints one, else the stage as one test.
+stage() {
+  local name=$1 out rc line
+  shift
+  set +e
+  out=$("$@" 2>&1)
+  rc=$?
+  set -e
+  printf '%s\n' "$out" | tail -n 40
+  line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+  if [ -n "$line" ]; then
+    passed=$((passed + $(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')))
+    failed=$((failed + $(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')))
+  elif [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1))
+  fi
+  if [ "$rc" -ne 0 ]; then
+    echo "$name: FAILED (exit $rc)"
+    [ -n "$line" ] && [ "$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')" -gt 0 ] || failed=$((failed + 1))
+  fi
+}
+
+if [ "${ARMCACHE_E2E:-1}" != 0 ]; then
+  log "test bed: Debian 6.1 and 6.12 with real KVM on every EL2 CPU model"
+  ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "e2e matrix" e2e/run-matrix.sh
+  log "patched kernel: checkpatch --strict, build, kselftest, model agreement, ERANGE"
+  stage checkpatch linux/check-patches.sh
+  ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "native kernel" e2e/run-native.sh
+fi
 
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]
