@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Profiles against real kernels (issue 7): on the emulated Neoverse-N1,
+# the guest view a real 6.1 kernel gives is saved as a profile; armcache
+# diff of it and the real 6.12 view must name every changed register;
+# armcache plan must call it restorable on 6.12; and kvm verify on a real
+# 6.12 must then read it on every vCPU, also after reset.
+# Usage: e2e/run-profiles.sh [MODEL]   Env: ARMCACHE (host binary)
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+. "$ROOT/scripts/lib.sh"
+AC=${ARMCACHE:-$ROOT/build/armcache}
+MODEL=${1:-neoverse-n1}
+AC64=$("$HERE/build-aarch64.sh" 2>/dev/null | tail -n 1)
+"$HERE/fetch-kernels.sh" >/dev/null
+INIT=$ARMCACHE_CACHE/build/init-armcache
+if [[ ! -x $INIT || $HERE/init-armcache.cpp -nt $INIT ]]; then
+  mkdir -p "$(dirname "$INIT")"
+  aarch64-linux-gnu-g++ -std=c++20 -O2 -static -o "$INIT" "$HERE/init-armcache.cpp"
+fi
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+passed=0 failed=0
+check() { if eval "$2"; then passed=$((passed + 1)); echo "ok: $1"; else failed=$((failed + 1)); echo "FAILED: $1"; fi; }
+
+echo "show kvm show --json --vcpus 2" >"$W/show"
+for k in 6.1 6.12; do
+  SMP=2 "$HERE/boot.sh" "$k" "$MODEL" "$INIT" "$AC64=/armcache" "$W/show=/checks" >"$W/$k.log" 2>/dev/null || true
+  python3 "$ROOT/scripts/demo_table.py" extract "$W/$k.log" show >"$W/$k.json"
+done
+
+set +e
+"$AC" diff "$W/6.1.json" "$W/6.12.json" >"$W/diff.txt"
+rc=$?
+set -e
+sed 's/^/    /' "$W/diff.txt"
+check "diff of the real 6.1 and 6.12 views exits 1" '[[ $rc -eq 1 ]]'
+for reg in "  CLIDR_EL1: 0x82000023 -> 0x2000021" "  CTR_EL0: 0x8444c004 -> 0x9444c004" "  L1I: " "  L2: " \
+           "DEMUX CCSIDR ids KVM lists: 0,1,2 -> 0,1,2,3,4,5,6,7,8,9,10,11,12,13"; do
+  check "diff names '$reg'" 'grep -qF -- "$reg" "$W/diff.txt"'
+done
+
+"$AC" plan --from "$W/6.1.json" --to-qemu-model "$MODEL" --kernel 6.12.117 --json >"$W/plan.json" || true
+check "plan: the 6.1 view is restorable on 6.12" 'grep -q "\"verdict\": \"restorable\"" "$W/plan.json"'
+
+echo "verify kvm verify --view /view.json --vcpus 2 --json" >"$W/verify"
+SMP=2 "$HERE/boot.sh" 6.12 "$MODEL" "$INIT" "$AC64=/armcache" "$W/verify=/checks" "$W/6.1.json=/view.json" \
+  >"$W/verify.log" 2>/dev/null || true
+check "kvm verify of the 6.1 profile on a real 6.12: every vCPU, also after reset" \
+  'grep -q "^ARMCACHE-RESULT {\"check\":\"verify\",\"rc\":0," "$W/verify.log"'
+echo "profiles: ${passed} passed, ${failed} failed"
+[[ $failed -eq 0 ]]
