@@ -140,6 +140,13 @@ int main()
     mount("devtmpfs", "/dev", "devtmpfs", 0, nullptr);
     ensure_console();
     setvbuf(stdout, nullptr, _IOLBF, 0);
+    // Results are long single console lines (kvm replay: ~100 KB); a kernel warning printed in
+    // the middle (e.g. "hrtimer: interrupt took ..." under load) would break the JSON. Keep
+    // errors and worse (console_loglevel 4) so a panic or oops still shows.
+    if (FILE* f = fopen("/proc/sys/kernel/printk", "w")) {
+        fputs("4", f);
+        fclose(f);
+    }
 
     char rel[128] = "";
     if (FILE* f = fopen("/proc/sys/kernel/osrelease", "r")) {

@@ -12,11 +12,15 @@
 #   apply          kvm apply --view GT --vcpus 2 --json
 #   reset-no-complete  kvm verify --view GT --reset-without-completing: reset while the probe's last
 #                  MMIO store is pending (measures FACTS.md section 3: starts one instruction late?)
+#   replay         kvm replay --corpus C: the SET_ONE_REG corpus of e2e/differential.py for this model
+# Then e2e/differential.py check compares `show` with `kernel-view` and `replay` with `model-replay`
+# (the kernel models, run by a host armcache) and lists every disagreement.
 # GT is e2e/gt2view.py applied to e2e/groundtruth.sh MODEL (bare EL1 reads, no kernel).
 # Usage: run-matrix.sh [MODEL[@10] ...]      models ending in @10 run on QEMU 10 (qemu10.sh)
 # Env: KERNELS="6.1 6.12"  RESULTS=dir (default ~/.cache/armcache/results/matrix-TIMESTAMP)
 #      PARALLEL=2 (boots at a time)  ARMCACHE_CACHE
-# Exit status: 0 if every verdict is as expected, 1 otherwise.
+#      ARMCACHE_HOST=host armcache for the model predictions (default: build/armcache, built here)
+# Exit status: 0 if every verdict is as expected and the models agree with the kernels, 1 otherwise.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -36,11 +40,17 @@ for p in python3 cpio qemu-system-arm g++-aarch64-linux-gnu bc; do
 done
 [[ ${#need[@]} -eq 0 ]] || apt-get install -y -qq "${need[@]}" >&2
 
-mkdir -p "$RES"/{gt,views,console,results}
+mkdir -p "$RES"/{gt,views,console,results,corpus}
 echo "run-matrix: results in $RES" >&2
 
 # Build everything before booting in parallel (no two jobs build the same thing).
 ARMCACHE=$("$HERE/build-aarch64.sh")
+if [[ -z ${ARMCACHE_HOST:-} ]]; then
+    # The kernel models run on the host; building is a no-op when build/ is up to date.
+    [[ -f $ROOT/build/build.ninja ]] || cmake -S "$ROOT" -B "$ROOT/build" -G Ninja >&2
+    cmake --build "$ROOT/build" --target armcache-cli >&2
+    ARMCACHE_HOST=$ROOT/build/armcache
+fi
 INIT=$CACHE/build/init-armcache
 if [[ ! -x $INIT || $HERE/init-armcache.cpp -nt $INIT ]]; then
     mkdir -p "$CACHE/build"
@@ -60,6 +70,7 @@ for m in "${models[@]}"; do
     QEMU=$q "$HERE/groundtruth.sh" "$(cpu_of "$name")" >"$RES/gt/$name.json"
     python3 "$HERE/gt2view.py" "$RES/gt/$name.json" "$RES/views/$name.json"
     python3 "$HERE/gt2view.py" "$RES/gt/$name.json" "$RES/views/$name-rawctr.json" --raw-ctr
+    python3 "$HERE/differential.py" corpus "$RES/gt/$name.json" "$RES/corpus/$name.json"
 done
 
 cat >"$RES/checks" <<'EOF'
@@ -70,6 +81,7 @@ only-vcpu0 kvm verify --view /views/gt.json --vcpus 2 --json --only-vcpu0
 lose-on-reset kvm verify --view /views/gt.json --vcpus 2 --json --lose-on-reset
 apply kvm apply --view /views/gt.json --vcpus 2 --json
 reset-no-complete kvm verify --view /views/gt.json --vcpus 2 --json --reset-without-completing
+replay kvm replay --corpus /corpus.json --json
 EOF
 
 boot_one() { # model@q kernel
@@ -80,7 +92,7 @@ boot_one() { # model@q kernel
     QEMU=$q SMP=2 TIMEOUT=120 "$HERE/boot.sh" "$k" "$(cpu_of "$name")" "$INIT" \
         "$ARMCACHE=/armcache" "$RES/checks=/checks" \
         "$RES/views/$name.json=/views/gt.json" "$RES/views/$name-rawctr.json=/views/gt-rawctr.json" \
-        >"$log" 2>&1
+        "$RES/corpus/$name.json=/corpus.json" >"$log" 2>&1
     set -e
     python3 "$HERE/matrix.py" collect "$log" "$RES/gt/$name.json" "$m" "$k" >"$RES/results/$name-$k.json"
     echo "run-matrix: $(tail -n 1 "$log")" >&2
@@ -95,6 +107,8 @@ t_end=$(date +%s.%N)
 set +e
 python3 "$HERE/matrix.py" summary "$RES/results" | tee "$RES/summary.md"
 rc=${PIPESTATUS[0]}
+python3 "$HERE/differential.py" check "$RES/results" "$RES/corpus" "$ARMCACHE_HOST" | tee "$RES/differential.md"
+[[ ${PIPESTATUS[0]} -eq 0 ]] || rc=1
 printf 'run-matrix: %d boots; build/prepare %.1fs, boots %.1fs, total %.1fs; results in %s\n' \
     "$(ls "$RES/results" | wc -l)" "$(echo "$t_built - $t_start" | bc)" "$(echo "$t_end - $t_built" | bc)" \
     "$(echo "$(date +%s.%N) - $t_start" | bc)" "$RES"

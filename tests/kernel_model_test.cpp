@@ -231,3 +231,24 @@ TEST(KernelGeneration, FromVersionStrings) {
 
 }  // namespace
 }  // namespace armcache::kernel
+
+namespace armcache::kernel {
+namespace {
+
+// Found by the differential corpus against real 6.1 and 6.12 (e2e/differential.py).
+TEST(KernelModel, IdShapeAndDemuxWidthFollowTheRealKernels) {
+  for (const char* k : {"6.1", "6.12"}) {
+    SCOPED_TRACE(k);
+    auto host = identity::qemu_model_host("cortex-a76");
+    VcpuModel m(*parse_kernel(k), *host_input(*host));
+    // guest.c: bits [51:32] set -> EINVAL before any lookup, for GET and SET.
+    EXPECT_EQ(m.set_one_reg(0x6020000100110000ull, 0x2), EINVAL);
+    EXPECT_EQ(m.set_one_reg(0x603001000013c801ull, 0x82000023), EINVAL);
+    EXPECT_EQ(m.get_one_reg(0x603001000013c801ull).error().errnum, EINVAL);
+    // A DEMUX write carries 32 bits: bit 32 of the value is not seen.
+    EXPECT_EQ(m.set_one_reg(reg::demux_ccsidr_id(0), 0x1701fe01aull), 0);
+  }
+}
+
+}  // namespace
+}  // namespace armcache::kernel

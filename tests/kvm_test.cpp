@@ -13,6 +13,9 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
 
 #include "armcache/armcache_kvm.h"
 #include "armcache/kvm/kvm.h"
@@ -343,6 +346,53 @@ TEST(KvmCli, WithoutBackendOneLineExit3) {
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
     EXPECT_NE(out.find("only for aarch64 Linux"), std::string::npos) << out;
   }
+}
+
+// The test bed's differential corpus (e2e/differential.py): model-replay runs
+// it on the kernel model and prints what `kvm replay` prints on real KVM.
+TEST(ReplayCli, ModelReplayRecordsErrnoAndState) {
+  const std::string corpus = "/tmp/armcache-replay-corpus.json";
+  std::ofstream(corpus) << R"({"steps": [{"op": "fresh"},
+    {"op": "set", "id": "0x603000000013c801", "value": "0x800082000023", "case": "CLIDR RES0 bit 47"},
+    {"op": "set", "id": "0x602000000011000e", "value": "0x2", "case": "DEMUX index 14"},
+    {"op": "set", "id": "0x6020000000110000", "value": "0x3"},
+    {"op": "reset"}, {"op": "run"}, {"op": "fresh"}]})";
+  auto run = [](const std::string& args) {
+    FILE* f = popen((std::string(ARMCACHE_CLI) + " " + args + " 2>&1").c_str(), "r");
+    std::string out;
+    char buf[4096];
+    while (f && fgets(buf, sizeof buf, f)) out += buf;
+    const int st = f ? pclose(f) : -1;
+    return std::make_pair(WEXITSTATUS(st), out);
+  };
+  auto [st, out] = run("model-replay --kernel 6.12 --qemu-model neoverse-n1 --json --corpus " + corpus);
+  ASSERT_EQ(st, 0) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << "one line for the serial console";
+  const auto j = nlohmann::json::parse(out);
+  const auto& steps = j.at("steps");
+  ASSERT_EQ(steps.size(), 7u);
+  EXPECT_EQ(steps[1]["errno"], "EINVAL");
+  EXPECT_EQ(steps[1]["state"]["clidr"], "0x2000021");  // the fabricated value stays
+  EXPECT_EQ(steps[2]["errno"], "ENOENT");
+  EXPECT_TRUE(steps[2]["state"]["target"].is_null());  // GET of index 14: ENOENT, recorded as absent
+  EXPECT_EQ(steps[3]["errno"], "ok");
+  EXPECT_EQ(steps[3]["state"]["demux"][0], "0x3");
+  EXPECT_EQ(steps[3]["state"]["demux"].size(), 14u);
+  EXPECT_EQ(steps[4]["state"]["demux"][0], "0x3");     // kept over reset
+  EXPECT_EQ(steps[5]["guest"]["ccsidr"][0], "0x3");    // and read by the guest
+  EXPECT_EQ(steps[5]["guest"]["ccsidr"].size(), 16u);
+  EXPECT_EQ(steps[6]["state"]["demux"][0], "0x2");     // a fresh VM
+  // pre-6.3: only the host's listed ids.
+  std::tie(st, out) = run("model-replay --kernel 6.1 --qemu-model neoverse-n1 --json --corpus " + corpus);
+  ASSERT_EQ(st, 0) << out;
+  const auto k61 = nlohmann::json::parse(out);
+  EXPECT_EQ(k61["steps"][3]["errno"], "EINVAL");
+  EXPECT_TRUE(k61["steps"][3]["state"]["demux"][3].is_null());
+  if (!backend_available()) {
+    std::tie(st, out) = run("kvm replay --json --corpus " + corpus);
+    EXPECT_EQ(st, 3) << out;
+  }
+  std::remove(corpus.c_str());
 }
 #endif
 

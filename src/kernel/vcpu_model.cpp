@@ -172,8 +172,17 @@ std::vector<unsigned> VcpuModel::demux_ids() const {
   return ids;
 }
 
+// arch/arm64/kvm/guest.c: kvm_arm_get_reg()/kvm_arm_set_reg() refuse an id
+// whose bits above the size field and [51:32] are not exactly arm64's,
+// before looking anything up.
+static bool arm64_id_shape(std::uint64_t id) {
+  constexpr std::uint64_t kSizeMask = 0x00f0000000000000ull;
+  return ((id & ~kSizeMask) >> 32) == (reg::kKvmRegArm64 >> 32);
+}
+
 Result<std::uint64_t> VcpuModel::get_one_reg(std::uint64_t id) const {
   if (!initialized_) return Error::make("vCPU not initialized", ENOEXEC);
+  if (!arm64_id_shape(id)) return Error::make("not an arm64 register id", EINVAL);
   const GuestView v = view();
   if (id == reg::kClidrId) return v.clidr_reg;
   if (id == reg::kCtrId) return v.ctr_reg;
@@ -192,11 +201,16 @@ int VcpuModel::set_one_reg(std::uint64_t id, std::uint64_t value, std::string* w
     w = "the vCPU has not been through KVM_ARM_VCPU_INIT";
     return ENOEXEC;  // arm.c: kvm_arch_vcpu_ioctl(), before VCPU_INIT
   }
+  if (!arm64_id_shape(id)) {
+    w = fmt::format("register id {:#x} is not an arm64 id (bits [51:32] or the arch field)", id);
+    return EINVAL;
+  }
   if (id == reg::kClidrId) return set_clidr(value, w);
   if (id == reg::kCtrId) return set_ctr(value, w);
   auto rid = reg::decode_reg_id(id);
+  // DEMUX registers are 32 bits: sys_regs.c demux_c15_set() reads 4 bytes.
   if (rid && rid->kind == reg::RegIdKind::kDemuxCcsidr && !reg::reg_id_problem(*rid))
-    return set_ccsidr(rid->csselr, value, w);
+    return set_ccsidr(rid->csselr, value & 0xffffffffu, w);
   w = fmt::format("register id {:#x} does not exist", id);
   return ENOENT;  // sys_regs.c: demux_c15_set() and unknown ids
 }
