@@ -21,7 +21,8 @@ IMAGE=${built[0]} SELFTEST=${built[1]}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 aarch64-linux-gnu-g++ -std=c++20 -O2 -static -Wall -I"$ROOT/include" -o "$WORK/native-erange" "$HERE/native-erange.cpp"
-printf '/native_cache_config\n' >"$WORK/selftest.list"
+AC64=$("$HERE/build-aarch64.sh" 2>/dev/null | tail -n 1)
+printf '/native_cache_config\n/armcache kvm show --native --json --vcpus 2\n' >"$WORK/selftest.list"
 printf '/native-erange\n' >"$WORK/erange.list"
 
 passed=0 failed=0
@@ -34,7 +35,7 @@ for m in "${models[@]}"; do
   [[ $m != *@10 ]] || q=10
   log=$WORK/$name.log
   QEMU=$q SMP=2 TIMEOUT=120 "$HERE/boot.sh" "$IMAGE" "$(cpu_of "$name")" "$HERE/init-run.cpp" \
-    "$SELFTEST" "$WORK/selftest.list=/run.list" >"$log" 2>&1 || true
+    "$SELFTEST" "$AC64=/armcache" "$WORK/selftest.list=/run.list" >"$log" 2>&1 || true
   if grep -q '^# Totals: pass:6 fail:0' "$log" && grep -q '^RUN-RC 0 /native_cache_config' "$log"; then
     pass "$name: selftest 6/6"
   else
@@ -51,6 +52,20 @@ for m in "${models[@]}"; do
     [[ "$val" == "$w" ]] || diffs+=" CCSIDR[$sel] real=$val model=$w"
   done < <(sed -n 's/^# native CCSIDR_EL1\[\([0-9]*\)\] \(0x[0-9a-f]*\)$/\1 \2/p' "$log")
   if [[ -n $got_clidr && -z $diffs ]]; then pass "$name: native view equals the model ($got_clidr)"; else fail "$name: model disagrees:$diffs"; fi
+  # armcache kvm show --native: the capability through armcache's own backend, probed in the guest.
+  if python3 - "$log" "$want" <<'PY'
+import json, sys
+log = open(sys.argv[1], errors="replace").read()
+want = json.loads(sys.argv[2])["guest"]
+start = log.find("{", log.find("/native_cache_config"))
+got, _ = json.JSONDecoder().raw_decode(log[start:])
+got = got[0] if isinstance(got, list) else got
+g = got["guest"]
+ok = got["provenance"]["source"] == "KVM_CAP_ARM_NATIVE_CACHE_CONFIG" and g["clidr"] == want["clidr"] and \
+    all(g["ccsidr"][str(i)] == want["ccsidr"][str(i)] for i in range(14))
+sys.exit(0 if ok else 1)
+PY
+  then pass "$name: armcache kvm show --native reads the model's native view"; else fail "$name: kvm show --native"; fi
 done
 
 # -ERANGE: an L2 of 65536 sets (FEAT_CCIDX format) does not fit the 32-bit format; 32768 does.

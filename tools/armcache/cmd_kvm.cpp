@@ -4,11 +4,19 @@
 
 #include <iostream>
 #include <optional>
+#include <sched.h>
 #include <sys/utsname.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "armcache/cache/selectors.h"
+#include "armcache/host/cpulist.h"
+#include "armcache/host/discover.h"
 #include "armcache/kernel/generation.h"
+#include "armcache/kernel/vcpu_model.h"
 #include "armcache/kvm/kvm.h"
+#include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/verify.h"
 #include "armcache/kvm/view.h"
@@ -105,9 +113,89 @@ Json apply_json(const kvm::ApplyReport& r, unsigned vcpu) {
 struct ShowArgs {
   unsigned vcpus = 1;
   bool json = false;
+  bool native = false;
 };
 
+// The CPUs to take native views from: the first CPU of every CPU kind host
+// discovery finds, so a heterogeneous host is never described by cpu0 alone.
+std::vector<std::pair<unsigned, std::string>> native_sources() {
+  std::vector<std::pair<unsigned, std::string>> out;
+  auto report = host::discover(host::DiscoverOptions{});
+  if (report) {
+    for (const auto& kind : host::to_identity(*report, "live").kinds) {
+      auto cpus = host::parse_cpulist(kind.cpus);
+      if (cpus && !cpus->empty()) out.emplace_back(cpus->front(), kind.cpus);
+    }
+  }
+  if (out.empty()) out.emplace_back(0u, "0");
+  return out;
+}
+
+// kvm show --native: KVM_CAP_ARM_NATIVE_CACHE_CONFIG on a scratch VM pinned to
+// each CPU kind; without the capability, the view host discovery
+// synthesizes for that kind as the native kernel model would present it.
+int run_show_native(const ShowArgs& a) {
+  need_backend();
+  auto sys_ = sys(kvm::System::open());
+  const std::string release = kernel_release();
+  Json views = Json::array();
+  for (const auto& [cpu, cpus] : native_sources()) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+      system_failure(Error::make(fmt::format("sched_setaffinity(cpu {}): {}", cpu, std::strerror(errno)), errno));
+    auto vm = sys(ProbeVm::create(sys_, a.vcpus));
+    profile::Profile p;
+    auto ext = sys_.check_extension(kvm::kKvmCapArmNativeCacheConfig);
+    const bool have_cap = ext && *ext > 0;
+    if (have_cap) {
+      for (unsigned i = 0; i < a.vcpus; ++i)
+        if (auto st = vm.vcpu(i).enable_cap(kvm::kKvmCapArmNativeCacheConfig); !st) system_failure(st.error());
+      Seen s = probe_vcpu(vm, 0);
+      p.guest = profile::GuestRecord{s.view, release, "native"};
+      p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", "KVM_CAP_ARM_NATIVE_CACHE_CONFIG"},
+                      {"cpu", cpu}, {"cpus", cpus}};
+    } else {
+      auto report = host::discover(host::DiscoverOptions{});
+      if (!report) usage_error(report.error().message);
+      identity::Host h = host::to_identity(*report, "live");
+      std::size_t k = 0;
+      while (k < h.kinds.size() && h.kinds[k].cpus != cpus) ++k;
+      auto in = kernel::host_input(h, k < h.kinds.size() ? k : 0);
+      if (!in) usage_error(in.error().message);
+      for (unsigned sel : cache::level_ind_selectors(in->current_cpu.clidr))
+        if (!in->current_cpu.ccsidr.count(sel))
+          throw Failure(fmt::format("no KVM_CAP_ARM_NATIVE_CACHE_CONFIG, and host discovery found no geometry for "
+                                    "CSSELR {} of cpus {} (sysfs, device tree and PPTT give no sizes)",
+                                    sel, cpus),
+                        kExitNegative);
+      kernel::VcpuModel m(*kernel::parse_kernel("native"), *in);
+      if (int err = m.enable_native(0, {}, in->current_cpu); err != 0)
+        throw Failure(fmt::format("the registers discovered for cpus {} would be refused by the capability ({})",
+                                  cpus, std::strerror(err)),
+                      kExitNegative);
+      p.guest = profile::GuestRecord{m.view(), release, "native"};
+      p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", "host discovery"},
+                      {"cpu", cpu}, {"cpus", cpus}};
+      p.warnings.push_back("this kernel lacks KVM_CAP_ARM_NATIVE_CACHE_CONFIG: view synthesized from sysfs, device "
+                           "tree and PPTT; LoUU, LoUIS and ICB are inferred");
+    }
+    views.push_back(profile::to_json(p));
+  }
+  if (a.json) {
+    print_json(views.size() == 1 ? views[0] : views);
+  } else {
+    for (const auto& v : views)
+      std::cout << fmt::format("CPUs {} ({}): CLIDR_EL1 {}, CCSIDR {}\n", v["provenance"]["cpus"].get<std::string>(),
+                               v["provenance"]["source"].get<std::string>(), v["guest"]["clidr"].get<std::string>(),
+                               v["guest"]["ccsidr"].dump());
+  }
+  return kExitOk;
+}
+
 int run_show(const ShowArgs& a) {
+  if (a.native) return run_show_native(a);
   need_backend();
   auto sys_ = sys(kvm::System::open());
   auto vm = sys(ProbeVm::create(sys_, a.vcpus));
@@ -329,6 +417,9 @@ void add_kvm(CLI::App& app, Context& ctx) {
   CLI::App* s = kvm->add_subcommand("show", "This kernel's default guest view, from a scratch VM");
   s->add_option("--vcpus", show->vcpus, "vCPUs to create and probe (default 1)")->check(CLI::Range(1, 64));
   s->add_flag("-J,--json", show->json, "Print an armcache profile with the guest view (same format as kernel-view)");
+  s->add_flag("--native", show->native,
+              "The native view: KVM_CAP_ARM_NATIVE_CACHE_CONFIG on a scratch VM pinned to the first CPU of each "
+              "CPU kind (one profile per kind); without the capability, host discovery's registers");
   s->footer(
       "Creates a VM, runs a probe program in each vCPU that reads CLIDR_EL1, CCSIDR_EL1 (CSSELR 0..15, and\n"
       "with TnD), CTR_EL0, ID_AA64MMFR2_EL1 and MIDR_EL1 as the guest sees them, and reads CLIDR, CTR\n"
