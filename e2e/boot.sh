@@ -2,7 +2,7 @@
 # Boot a Debian arm64 kernel on an emulated EL2-capable CPU with a one-program initramfs, so
 # real KVM runs inside QEMU (TCG). Prints the guest console; the boot time goes to stderr.
 # Usage: boot.sh KERNEL MODEL INIT [FILE[=/dest/path] ...]
-#   KERNEL  6.1 | 6.12 | path to an arm64 Image
+#   KERNEL  6.1 | 6.12 | native (linux/ series) | path to an arm64 Image
 #   MODEL   QEMU -cpu model (needs EL2: cortex-a35/a53/a57/a72/a76, neoverse-n1, a64fx, max;
 #           with QEMU=10 also cortex-a55, cortex-a710, neoverse-v1, neoverse-n2)
 #   INIT    static aarch64 binary to run as /init, or a .cpp file (built static and cached)
@@ -26,6 +26,10 @@ case $KERNEL in
     6.1|6.12)
         KDIR=$CACHE/kernels/$KERNEL
         [[ -s $KDIR/Image ]] || "$HERE/fetch-kernels.sh" >&2
+        IMAGE=$KDIR/Image ;;
+    native) # 6.12 with the KVM_CAP_ARM_NATIVE_CACHE_CONFIG series of linux/
+        KDIR=$CACHE/kernels/native
+        [[ -s $KDIR/Image ]] || "$HERE/../linux/build-kernel.sh" >&2
         IMAGE=$KDIR/Image ;;
     *) IMAGE=$KERNEL KDIR=$(dirname "$KERNEL") ;;
 esac

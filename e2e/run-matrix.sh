@@ -57,7 +57,10 @@ if [[ ! -x $INIT || $HERE/init-armcache.cpp -nt $INIT ]]; then
     aarch64-linux-gnu-g++ -std=c++20 -O2 -static -Wall -o "$INIT.tmp" "$HERE/init-armcache.cpp"
     mv "$INIT.tmp" "$INIT"
 fi
-for k in $KERNELS; do [[ -s $CACHE/kernels/$k/Image ]] || { "$HERE/fetch-kernels.sh" >&2; break; }; done
+for k in $KERNELS; do
+    [[ $k != native ]] || { "$ROOT/linux/build-kernel.sh" >/dev/null; continue; }
+    [[ -s $CACHE/kernels/$k/Image ]] || { "$HERE/fetch-kernels.sh" >&2; break; }
+done
 [[ -z $(printf '%s\n' "${models[@]}" | grep '@10$') ]] || "$HERE/qemu10.sh" >/dev/null
 t_built=$(date +%s.%N)
 

@@ -90,8 +90,8 @@ stage() {
 }
 
 if [ "${ARMCACHE_E2E:-1}" != 0 ]; then
-  log "test bed: Debian 6.1 and 6.12 with real KVM on every EL2 CPU model"
-  ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "e2e matrix" e2e/run-matrix.sh
+  log "test bed: Debian 6.1, 6.12 and the patched 6.12 with real KVM on every EL2 CPU model"
+  KERNELS="6.1 6.12 native" ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "e2e matrix" e2e/run-matrix.sh
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "profiles on real kernels" e2e/run-profiles.sh
   log "patched kernel: checkpatch --strict, build, kselftest, model agreement, ERANGE"
   stage checkpatch linux/check-patches.sh
