@@ -23,7 +23,7 @@ run_ctest() {
   set -e
   printf '%s\n' "$out" | tail -n 30
   local line
-  line=$(printf '%s\n' "$out" | grep -E 'tests passed, [0-9]+ tests failed out of' | tail -n 1)
+  line=$(printf '%s\n' "$out" | grep -E 'tests passed, [0-9]+ tests failed out of' | tail -n 1 || true)
   if [ -z "$line" ]; then
     failed=$((failed + 1))
     return
@@ -76,7 +76,7 @@ stage() {
   rc=$?
   set -e
   printf '%s\n' "$out" | tail -n 40
-  line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+  line=$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -n 1 || true)
   if [ -n "$line" ]; then
     passed=$((passed + $(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')))
     failed=$((failed + $(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')))
