@@ -56,7 +56,8 @@ std::string describe_ccsidr(std::uint64_t v, bool ccidx) {
 int run_kernel_view(const KernelViewArgs& a) {
   const kernel::KernelSpec k = load_kernel(a.kernel);
   const identity::Host host = load_host(a.host_file, a.qemu_model);
-  const kernel::HostInput in = take(kernel::host_input(host, a.cpu_kind));
+  const kernel::HostInput in =
+      host_input_of(host, a.host_file.empty() ? a.qemu_model : a.host_file, a.cpu_kind);
   kernel::VcpuModel model(k, in, kernel::VmConfig{a.mte});
   if (k.generation == kernel::Generation::kNative) {
     // The view a VMM gets after enabling the capability on this CPU.

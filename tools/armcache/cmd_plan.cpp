@@ -32,10 +32,7 @@ int run_plan(const PlanArgs& a) {
   const profile::Profile src = load_guest_profile(a.from);
   const identity::Host host = load_host(a.to, a.to_qemu_model);
   const kernel::KernelSpec k = load_kernel(a.kernel);
-  // Name the host file: a capture made off an arm64 host lacks CTR_EL0.
-  auto host_in = kernel::host_input(host, a.cpu_kind);
-  if (!host_in) usage_error(fmt::format("{}: {}", a.to.empty() ? a.to_qemu_model : a.to, host_in.error().message));
-  const kernel::HostInput in = *host_in;
+  const kernel::HostInput in = host_input_of(host, a.to.empty() ? a.to_qemu_model : a.to, a.cpu_kind);
   const plan::Plan p =
       plan::plan_restore({src.guest->view, source_generation(*src.guest)}, k, in, kernel::VmConfig{a.mte});
   if (a.json) {

@@ -27,6 +27,12 @@ identity::Host load_host(const std::string& file, const std::string& qemu_model)
 
 kernel::KernelSpec load_kernel(const std::string& text) { return take(kernel::parse_kernel(text)); }
 
+kernel::HostInput host_input_of(const identity::Host& host, const std::string& source, std::size_t cpu_kind) {
+  auto in = kernel::host_input(host, cpu_kind);
+  if (!in) usage_error(fmt::format("{}: {}", source, in.error().message));
+  return *in;
+}
+
 profile::Profile load_guest_profile(const std::string& file) {
   profile::Profile p = take(profile::load(file));
   if (!p.guest) usage_error(fmt::format("{}: holds no \"guest\" view", file));
