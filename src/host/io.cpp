@@ -8,29 +8,26 @@
 #include <cerrno>
 #include <cstring>
 
+#include "armcache/util/fd.h"
+
 namespace armcache::host {
 
 Result<std::vector<std::uint8_t>> read_binary_file(const std::string& path, std::size_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error::make(fmt::format("{}: {}", path, std::strerror(errno)), errno);
+  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return Error::make(fmt::format("{}: {}", path, std::strerror(errno)), errno);
   std::vector<std::uint8_t> data;
   std::uint8_t buf[65536];
   for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
       const int e = errno;
-      ::close(fd);
       return Error::make(fmt::format("{}: {}", path, std::strerror(e)), e);
     }
     if (n == 0) break;
     data.insert(data.end(), buf, buf + n);
-    if (data.size() > max_bytes) {
-      ::close(fd);
-      return Error::make(fmt::format("{}: larger than {} bytes", path, max_bytes));
-    }
+    if (data.size() > max_bytes) return Error::make(fmt::format("{}: larger than {} bytes", path, max_bytes));
   }
-  ::close(fd);
   return data;
 }
 

@@ -77,18 +77,6 @@ std::string reg_name(std::uint64_t id) {
   return fmt::format("{:#x}", id);
 }
 
-Fd& Fd::operator=(Fd&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.release();
-  }
-  return *this;
-}
-
-Fd::~Fd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 Vcpu::Vcpu(Vcpu&& o) noexcept { *this = std::move(o); }
 
 Vcpu& Vcpu::operator=(Vcpu&& o) noexcept {

@@ -14,6 +14,7 @@
 #include "armcache/cache/selectors.h"
 #include "armcache/plan/baseline.h"
 #include "armcache/profile/diff.h"
+#include "armcache/util/fd.h"
 #include "inputs.h"
 
 namespace armcache::cli {
@@ -28,24 +29,22 @@ struct BaselineArgs {
 
 // One read() per file: the loading path dominates with thousands of files.
 Result<std::string> slurp(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error::make(fmt::format("{}: cannot open: {}", path, std::strerror(errno)), errno);
+  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return Error::make(fmt::format("{}: cannot open: {}", path, std::strerror(errno)), errno);
   std::string data;
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) data.reserve(std::size_t(st.st_size) + 1);
+  if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) data.reserve(std::size_t(st.st_size) + 1);
   char buf[65536];
   for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const int err = errno;
-      ::close(fd);
       return Error::make(fmt::format("{}: cannot read: {}", path, std::strerror(err)), err);
     }
     if (n == 0) break;
     data.append(buf, std::size_t(n));
   }
-  ::close(fd);
   return data;
 }
 

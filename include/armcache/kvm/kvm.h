@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "armcache/util/fd.h"
 #include "armcache/util/result.h"
 
 namespace armcache::kvm {
@@ -28,28 +29,6 @@ Error ioctl_error(std::string_view ioctl_name, std::string_view detail, int err)
 std::string errno_name(int err);
 // Human name of a one-reg id: "CLIDR_EL1", "CCSIDR_EL1 (DEMUX 2)", else the hex id.
 std::string reg_name(std::uint64_t id);
-
-// An owned file descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(o.release()) {}
-  Fd& operator=(Fd&& o) noexcept;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd();
-  int get() const { return fd_; }
-  int release() {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-  explicit operator bool() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
 
 // What view reading and applying need of a vCPU; the real vCPU and test
 // fakes implement it. 32-bit registers travel zero-extended.
