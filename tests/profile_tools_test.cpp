@@ -31,7 +31,9 @@ std::string read(const std::string& path) {
 GuestView view_of(const char* model, const char* kernel) {
   const auto host = *identity::qemu_model_host(model);
   kernel::VcpuModel m(*kernel::parse_kernel(kernel), *kernel::host_input(host));
-  if (std::string(kernel) == "native") EXPECT_EQ(m.enable_native(0, {}, host.kinds[0]), 0);
+  if (std::string(kernel) == "native") {
+    EXPECT_EQ(m.enable_native(0, {}, host.kinds[0]), 0);
+  }
   return m.view();
 }
 
@@ -229,7 +231,9 @@ void check_parsed(const host::SourceDescription& d, bool has_ways, unsigned vcpu
       EXPECT_EQ(caches[i].size.value, kN1[i].size);
       EXPECT_EQ(caches[i].sets.value, kN1[i].sets);
       EXPECT_EQ(caches[i].line.value, kN1[i].line);
-      if (has_ways) EXPECT_EQ(caches[i].ways.value, kN1[i].ways);
+      if (has_ways) {
+        EXPECT_EQ(caches[i].ways.value, kN1[i].ways);
+      }
     }
     // L2 shared by the CPUs of one cluster, L1 private.
     const unsigned per = vcpus / clusters, first = cpu / per * per;
@@ -320,7 +324,9 @@ TEST(Firmware, ThreeLevelsPrivateL2SharedL3) {
       EXPECT_EQ(c[3].sets.value, 4096u);
       const std::vector<unsigned> cluster = cpu < 2 ? std::vector<unsigned>{0, 1} : std::vector<unsigned>{2, 3};
       EXPECT_EQ(c[3].shared_cpus.value, cluster);
-      if (pass == 0) EXPECT_EQ(c[3].ways.value, 16u);
+      if (pass == 0) {
+        EXPECT_EQ(c[3].ways.value, 16u);
+      }
     }
   }
 }
