@@ -2,16 +2,19 @@
 # Times `armcache show --sysfs-root DIR --json`, `lscpu -C --sysroot DIR` and
 # `lstopo-no-graphics` (HWLOC_FSROOT=DIR) on the same trees: every fixture in
 # tests/fixtures plus a generated 512-CPU tree with four cluster kinds
-# (bench/make-big-tree.sh). The three commands run interleaved, REPS times
-# each, and the script prints the mean wall time and armcache's ratio to each.
+# (bench/make-big-tree.sh). bench/cmdtime.cpp runs the three commands (and a
+# do-nothing static program, the floor every command pays) interleaved, REPS
+# times each, and the script prints median wall times, mean CPU times and
+# armcache's ratios: to the other tools' whole runs, and (a/l-floor) to the
+# part of lscpu's run above the floor, the work both tools choose to do.
 # Usage: bench/show_vs_lscpu.sh [ARMCACHE] (default: build/armcache)
-# Env: REPS=10 CPUS=512 BIG_TREE=$ARMCACHE_CACHE/bench/big-$CPUS
+# Env: REPS=100 CPUS=512 BIG_TREE=$ARMCACHE_CACHE/bench/big-$CPUS
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 cd "$ARMCACHE_ROOT"
 apt_need util-linux hwloc
 BIN=${1:-build/armcache}
-REPS=${REPS:-10}
+REPS=${REPS:-100}
 CPUS=${CPUS:-512}
 BIG=${BIG_TREE:-$ARMCACHE_CACHE/bench/big-$CPUS}
 [ -x "$BIN" ] || { echo "no $BIN (build first)" >&2; exit 2; }
@@ -22,30 +25,31 @@ if [ ! -f "$BIG/.complete" ]; then
   touch "$BIG/.complete"
 fi
 
-# run_us CMD...: "wall_us cpu_us" (user+sys) of one run, output discarded.
-# CPU time is printed too: on a loaded machine wall time is mostly noise.
-run_us() {
-  local TIMEFORMAT='%3R %3U %3S' t
-  t=$( { time "$@" >/dev/null 2>&1; } 2>&1 ) || true
-  awk '{ printf "%d %d\n", $1 * 1e6, ($2 + $3) * 1e6 }' <<<"$t"
-}
+CMDTIME=$ARMCACHE_CACHE/bench/cmdtime
+if [ ! -x "$CMDTIME" ] || [ bench/cmdtime.cpp -nt "$CMDTIME" ]; then
+  mkdir -p "$(dirname "$CMDTIME")"
+  g++ -std=c++20 -O2 -o "$CMDTIME" bench/cmdtime.cpp
+fi
+# The floor: a static program that does nothing. Every command pays it (fork,
+# exec, exit), so no command can be faster than this.
+NOOP=$ARMCACHE_CACHE/bench/noop
+if [ ! -x "$NOOP" ]; then
+  printf 'int main(void) { return 0; }\n' | gcc -O2 -static -x c -o "$NOOP" -
+fi
 
-printf '%-14s %5s %9s %9s %9s %8s %8s %8s %9s %9s %9s\n' tree cpus arm_ms lscpu_ms lstopo_ms arm_cpu lscpu_cpu lstopo_cpu \
-  arm/lscpu arm/lstopo cpu:a/l
+printf 'median wall and mean CPU (user+sys) per run, ms; %d interleaved runs each\n' "$REPS"
+printf '%-14s %5s %8s %8s %8s %8s %8s %8s %9s %9s %9s %7s %9s\n' tree cpus arm lscpu lstopo arm_cpu lscpu_cpu lstopo_cpu \
+  arm/lscpu arm/lstopo cpu:a/l floor a/l-floor
 for tree in tests/fixtures/homogeneous tests/fixtures/hetero tests/fixtures/missing tests/fixtures/inconsistent "$BIG"; do
   ncpu=$(ls -d "$tree"/sys/devices/system/cpu/cpu[0-9]* | wc -l)
-  # One warm-up round so every tool sees a hot page cache.
-  "$BIN" show --sysfs-root "$tree" --json >/dev/null 2>&1 || true
-  lscpu -C --sysroot "$tree" >/dev/null 2>&1 || true
-  HWLOC_FSROOT=$tree lstopo-no-graphics >/dev/null 2>&1 || true
-  sums=(0 0 0 0 0 0)
-  for ((r = 0; r < REPS; r++)); do
-    read -r w c < <(run_us "$BIN" show --sysfs-root "$tree" --json); sums[0]=$((sums[0] + w)); sums[1]=$((sums[1] + c))
-    read -r w c < <(run_us lscpu -C --sysroot "$tree"); sums[2]=$((sums[2] + w)); sums[3]=$((sums[3] + c))
-    read -r w c < <(run_us env HWLOC_FSROOT="$tree" lstopo-no-graphics); sums[4]=$((sums[4] + w)); sums[5]=$((sums[5] + c))
-  done
-  awk -v t="$(basename "$tree")" -v n="$ncpu" -v r="$REPS" -v s="${sums[*]}" 'BEGIN {
-    split(s, v, " ");
-    printf "%-14s %5d %9.2f %9.2f %9.2f %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f\n", t, n, v[1]/r/1e3, v[3]/r/1e3,
-      v[5]/r/1e3, v[2]/r/1e3, v[4]/r/1e3, v[6]/r/1e3, v[1]/v[3], v[1]/v[5], (v[4] ? v[2]/v[4] : 0) }'
+  mapfile -t r < <("$CMDTIME" "$REPS" "$BIN" show --sysfs-root "$tree" --json ::: lscpu -C --sysroot "$tree" \
+    ::: HWLOC_FSROOT="$tree" lstopo-no-graphics ::: "$NOOP")
+  read -r aw _ ac <<<"${r[0]}"
+  read -r lw _ lc <<<"${r[1]}"
+  read -r sw _ sc <<<"${r[2]}"
+  read -r nw _ _ <<<"${r[3]}"
+  awk -v t="$(basename "$tree")" -v n="$ncpu" -v aw="$aw" -v ac="$ac" -v lw="$lw" -v lc="$lc" -v sw="$sw" -v sc="$sc" \
+    -v nw="$nw" 'BEGIN {
+    printf "%-14s %5d %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %9.2f %9.2f %9.2f %7.2f %9.2f\n", t, n, aw/1e3, lw/1e3, sw/1e3,
+      ac/1e3, lc/1e3, sc/1e3, aw/lw, aw/sw, (lc ? ac/lc : 0), nw/1e3, (lw > nw ? (aw - nw)/(lw - nw) : 0) }'
 done

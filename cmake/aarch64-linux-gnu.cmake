@@ -24,5 +24,5 @@ set(CLI11_DIR ${CMAKE_CURRENT_LIST_DIR}/aarch64-deps CACHE PATH "" FORCE)
 # libfdt-dev:arm64 into this directory (no foreign-arch package is installed).
 set(ARMCACHE_AARCH64_SYSROOT "$ENV{ARMCACHE_AARCH64_SYSROOT}" CACHE PATH "extracted arm64 -dev packages")
 if(ARMCACHE_AARCH64_SYSROOT)
-  set(ARMCACHE_FDT_LIBRARY ${ARMCACHE_AARCH64_SYSROOT}/usr/lib/aarch64-linux-gnu/libfdt.a CACHE FILEPATH "" FORCE)
+  set(ARMCACHE_FDT_ARCHIVE ${ARMCACHE_AARCH64_SYSROOT}/usr/lib/aarch64-linux-gnu/libfdt.a CACHE FILEPATH "" FORCE)
 endif()

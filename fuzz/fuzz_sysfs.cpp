@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "armcache/host/cpulist.h"
 #include "armcache/host/discover.h"
 #include "armcache/host/sysfs.h"
@@ -67,7 +69,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     p += len;
   }
   auto r = armcache::host::read_sysfs(root);
-  if (r) (void)armcache::host::report_to_json(armcache::host::analyze({*r}, std::nullopt));
+  if (r) {
+    // The JSON writer must give valid JSON for whatever the source held.
+    const std::string text = armcache::host::report_to_json(armcache::host::analyze({*r}, std::nullopt));
+    if (nlohmann::json::parse(text, nullptr, false).is_discarded()) __builtin_trap();
+  }
   (void)armcache::host::parse_cpulist(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

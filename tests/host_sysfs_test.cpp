@@ -2,8 +2,11 @@
 // are real kernels' sysfs, see tests/fixtures/make-*.sh).
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "armcache/host/cpulist.h"
 #include "armcache/host/discover.h"
+#include "armcache/host/io.h"
 #include "armcache/host/sysfs.h"
 #include "host_test_util.h"
 
@@ -137,6 +140,25 @@ TEST(HostSysfs, MissingRootIsOneLineError) {
   int rc = 0;
   run(std::string(ARMCACHE_CLI) + " show --sysfs-root /nonexistent-armcache-root 2>/dev/null", &rc);
   EXPECT_EQ(rc, 2);
+}
+
+std::size_t open_fds() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+// Every reader path, good and bad, gives back the descriptors it opened.
+TEST(HostSysfs, ReadersCloseEveryFd) {
+  const std::size_t before = open_fds();
+  for (const char* name : {"homogeneous", "hetero", "missing", "inconsistent"}) EXPECT_TRUE(read_sysfs(fixture(name)).ok());
+  EXPECT_FALSE(read_sysfs("/nonexistent-armcache-root").ok());
+  const std::string level = fixture("homogeneous") + "/sys/devices/system/cpu/cpu0/cache/index0/level";
+  EXPECT_TRUE(read_binary_file(level, 64).ok());
+  EXPECT_FALSE(read_binary_file(level, 0).ok());  // larger than the limit
+  EXPECT_FALSE(read_binary_file("/nonexistent-armcache-file", 64).ok());
+  EXPECT_FALSE(read_binary_file(fixture("homogeneous"), 64).ok());  // a directory: read() fails
+  EXPECT_EQ(open_fds(), before);
 }
 
 TEST(HostSysfs, CpulistRoundTrip) {

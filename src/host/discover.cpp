@@ -92,18 +92,35 @@ identity::Host to_identity(const HostReport& report, std::string name) {
 namespace {
 
 template <typename T>
-Json num(const Tagged<T>& t) {
-  return t.known() ? Json(*t.value) : Json(nullptr);
+void field(JsonWriter& w, std::string_view key, const Tagged<T>& t) {
+  w.key(key);
+  if (t.known()) w.value(*t.value);
+  else w.null();
 }
+
+std::string hex(std::uint64_t v) { return fmt::format("{:#x}", v); }
 
 }  // namespace
 
-Json caches_to_json(const CacheKindGroup& kind) {
-  Json arr = Json::array();
+void write_caches(JsonWriter& w, const CacheKindGroup& kind) {
+  w.begin_array();
   for (const auto& c : kind.caches) {
-    Json src = Json::object();
+    w.begin_object();
+    w.member("level", c.level).member("type", to_string(c.type));
+    field(w, "size_bytes", c.size);
+    field(w, "ways", c.ways);
+    field(w, "sets", c.sets);
+    field(w, "line_bytes", c.line);
+    field(w, "physical_line_partition", c.physical_line_partition);
+    w.key("shared_cpus");
+    if (c.shared_cpus.known()) w.value(format_cpulist(*c.shared_cpus.value));
+    else w.null();
+    field(w, "allocation_policy", c.allocation_policy);
+    field(w, "write_policy", c.write_policy);
+    field(w, "id", c.id);
+    w.key("source").begin_object();
     const auto tag = [&](const char* key, Source s) {
-      if (s != Source::kNone) src[key] = to_string(s);
+      if (s != Source::kNone) w.member(key, to_string(s));
     };
     tag("size_bytes", c.size.source);
     tag("ways", c.ways.source);
@@ -113,53 +130,76 @@ Json caches_to_json(const CacheKindGroup& kind) {
     tag("allocation_policy", c.allocation_policy.source);
     tag("write_policy", c.write_policy.source);
     tag("id", c.id.source);
-    arr.push_back(Json{{"level", c.level},
-                       {"type", to_string(c.type)},
-                       {"size_bytes", num(c.size)},
-                       {"ways", num(c.ways)},
-                       {"sets", num(c.sets)},
-                       {"line_bytes", num(c.line)},
-                       {"physical_line_partition", num(c.physical_line_partition)},
-                       {"shared_cpus", c.shared_cpus.known() ? Json(format_cpulist(*c.shared_cpus.value)) : Json(nullptr)},
-                       {"allocation_policy", num(c.allocation_policy)},
-                       {"write_policy", num(c.write_policy)},
-                       {"id", num(c.id)},
-                       {"source", src}});
+    w.end_object();
+    w.end_object();
   }
-  return arr;
+  w.end_array();
+}
+
+void write_confidence(JsonWriter& w, const Synthesis& s) {
+  w.begin_object();
+  for (const auto& f : s.confidence) w.member(f.field, to_string(f.confidence));
+  w.end_object();
+}
+
+Json caches_to_json(const CacheKindGroup& kind) {
+  std::string text;
+  JsonWriter w(text, 0);
+  write_caches(w, kind);
+  return Json::parse(text);
 }
 
 Json confidence_to_json(const Synthesis& s) {
-  Json j = Json::object();
-  for (const auto& f : s.confidence) j[f.field] = to_string(f.confidence);
-  return j;
+  std::string text;
+  JsonWriter w(text, 0);
+  write_confidence(w, s);
+  return Json::parse(text);
 }
 
-Json report_to_json(const HostReport& r) {
-  Json kinds = Json::array();
+std::string report_to_json(const HostReport& r) {
+  std::string out;
+  out.reserve(4096 + 2048 * r.kinds.size());
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("sources").begin_array();
+  for (Source s : r.merged.sources) w.value(to_string(s));
+  w.end_array();
+  w.key("kinds").begin_array();
   for (const auto& k : r.kinds) {
-    Json ccsidr = Json::object();
-    for (const auto& [sel, v] : k.synth.ccsidr) ccsidr[fmt::format("{}", sel)] = fmt::format("{:#x}", v);
-    Json why = Json::object();
-    for (const auto& f : k.synth.confidence) why[f.field] = f.why;
-    kinds.push_back(Json{
-        {"cpus", format_cpulist(k.group.cpus)},
-        {"midr", k.group.midr.known() ? Json(fmt::format("{:#x}", *k.group.midr.value)) : Json(nullptr)},
-        {"caches", caches_to_json(k.group)},
-        {"clidr", Json{{"value", fmt::format("{:#x}", k.synth.clidr.raw())},
-                       {"confidence", confidence_to_json(k.synth)},
-                       {"why", why}}},
-        {"ccsidr_format", k.synth.ccidx ? "ccidx" : "32-bit"},
-        {"ccsidr", ccsidr},
-        {"undetermined", k.synth.undetermined},
-    });
+    w.begin_object();
+    w.member("cpus", format_cpulist(k.group.cpus));
+    w.key("midr");
+    if (k.group.midr.known()) w.value(hex(*k.group.midr.value));
+    else w.null();
+    w.key("caches");
+    write_caches(w, k.group);
+    w.key("clidr").begin_object();
+    w.member("value", hex(k.synth.clidr.raw()));
+    w.key("confidence");
+    write_confidence(w, k.synth);
+    w.key("why").begin_object();
+    for (const auto& f : k.synth.confidence) w.member(f.field, f.why);
+    w.end_object();
+    w.end_object();
+    w.member("ccsidr_format", k.synth.ccidx ? "ccidx" : "32-bit");
+    w.key("ccsidr").begin_object();
+    for (const auto& [sel, v] : k.synth.ccsidr) w.member(std::to_string(sel), hex(v));
+    w.end_object();
+    w.key("undetermined").begin_array();
+    for (const auto& u : k.synth.undetermined) w.value(u);
+    w.end_array();
+    w.end_object();
   }
-  Json sources = Json::array();
-  for (Source s : r.merged.sources) sources.push_back(to_string(s));
-  Json j{{"sources", sources}, {"kinds", kinds}};
-  j["ctr_el0"] = r.live ? Json(fmt::format("{:#x}", r.live->ctr_el0)) : Json(nullptr);
-  j["warnings"] = r.warnings;
-  return j;
+  w.end_array();
+  w.key("ctr_el0");
+  if (r.live) w.value(hex(r.live->ctr_el0));
+  else w.null();
+  w.key("warnings").begin_array();
+  for (const auto& m : r.warnings) w.value(m);
+  w.end_array();
+  w.end_object();
+  out += '\n';
+  return out;
 }
 
 }  // namespace armcache::host

@@ -29,19 +29,23 @@ std::string show(const T& v) {
   else return fmt::format("{}", v);
 }
 
-// Takes the first known value; every other known value that differs is a conflict.
-template <typename T>
-void pick(std::vector<std::pair<Source, const Tagged<T>*>> cands, Tagged<T>& out, unsigned cpu,
-          const std::string& what, std::vector<Conflict>& conflicts) {
-  std::string values;
+// Takes the first known value; every other known value that differs is a
+// conflict. Strings are built only for a conflict: this runs for every field
+// of every cache of every CPU.
+template <typename T, typename What>
+void pick(const std::vector<std::pair<Source, const Tagged<T>*>>& cands, Tagged<T>& out, unsigned cpu,
+          const What& what, std::vector<Conflict>& conflicts) {
   bool differ = false;
   for (const auto& [src, t] : cands) {
     if (!t->known()) continue;
     if (!out.known()) out = *t;
     else if (*t->value != *out.value) differ = true;
-    values += fmt::format("{}{} {}", values.empty() ? "" : ", ", to_string(src), show(*t->value));
   }
-  if (differ) conflicts.push_back({cpu, what, values});
+  if (!differ) return;
+  std::string values;
+  for (const auto& [src, t] : cands)
+    if (t->known()) values += fmt::format("{}{} {}", values.empty() ? "" : ", ", to_string(src), show(*t->value));
+  conflicts.push_back({cpu, what(), values});
 }
 
 }  // namespace
@@ -74,8 +78,8 @@ MergedHost merge(const std::vector<SourceDescription>& input) {
       for (const auto& [src, info] : views) v.push_back({src, &(info->*member)});
       return v;
     };
-    pick(cands(&CpuInfo::midr), m.midr, cpu, "MIDR", out.conflicts);
-    pick(cands(&CpuInfo::revidr), m.revidr, cpu, "REVIDR", out.conflicts);
+    pick(cands(&CpuInfo::midr), m.midr, cpu, [] { return std::string("MIDR"); }, out.conflicts);
+    pick(cands(&CpuInfo::revidr), m.revidr, cpu, [] { return std::string("REVIDR"); }, out.conflicts);
     // Cluster and package ids are numbered differently by each source; only
     // the first known is kept, without comparing.
     for (const auto& [src, info] : views) {
@@ -91,11 +95,11 @@ MergedHost merge(const std::vector<SourceDescription>& input) {
       CacheInfo c;
       c.level = key.first;
       c.type = key.second;
-      const std::string what = fmt::format("L{} {}", c.level, to_string(c.type));
+      const auto what = [&c] { return fmt::format("L{} {}", c.level, to_string(c.type)); };
       const auto field = [&](auto member, const char* name) {
         std::vector<std::pair<Source, const std::remove_reference_t<decltype(cv[0].second->*member)>*>> v;
         for (const auto& [src, ci] : cv) v.push_back({src, &(ci->*member)});
-        pick(v, c.*member, cpu, what + " " + name, out.conflicts);
+        pick(v, c.*member, cpu, [&] { return what() + " " + name; }, out.conflicts);
       };
       field(&CacheInfo::size, "size");
       field(&CacheInfo::ways, "ways");
@@ -113,7 +117,7 @@ MergedHost merge(const std::vector<SourceDescription>& input) {
           const bool has = std::any_of(cv.begin(), cv.end(), [&](auto& p) { return p.first == src; });
           (has ? have : lack) += fmt::format("{}{}", (has ? have : lack).empty() ? "" : ", ", to_string(src));
         }
-        out.conflicts.push_back({cpu, what, fmt::format("present in {}, absent from {}", have, lack)});
+        out.conflicts.push_back({cpu, what(), fmt::format("present in {}, absent from {}", have, lack)});
       }
       m.caches.push_back(std::move(c));
     }

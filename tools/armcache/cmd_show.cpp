@@ -101,7 +101,7 @@ void add_show(CLI::App& app, Context& ctx) {
               "  armcache show --dt board.dtb --pptt PPTT\n\n" + exit_status_help());
   sub->callback([args, json, &ctx] {
     const host::HostReport r = discover_or_fail(*args);
-    if (*json) print_json(host::report_to_json(r));
+    if (*json) std::cout << host::report_to_json(r);
     else print_table(r);
     ctx.status = kExitOk;
   });

@@ -2,6 +2,7 @@
 // KVM guests.
 #include <cstdio>
 #include <iostream>
+#include <string_view>
 
 #include "cli.h"
 
@@ -36,18 +37,29 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(exit_status_help());
   Context ctx;
-  add_decode(app, ctx);
-  add_encode(app, ctx);
-  add_show(app, ctx);
-  add_capture(app, ctx);
-  add_kernel_view(app, ctx);
-  add_plan(app, ctx);
-  add_kvm(app, ctx);
-  add_diff(app, ctx);
-  add_baseline(app, ctx);
-  add_interop(app, ctx);
-  add_firmware(app, ctx);
-  add_model_replay(app, ctx);
+  // Building every subcommand's options costs more than a whole `show` run
+  // on a small host, so when argv names a subcommand only that one is built.
+  // Anything else (help, typos) gets them all, for the full list.
+  struct Command {
+    std::string_view name, alias;  // add_interop builds import and export
+    void (*add)(CLI::App&, Context&);
+  };
+  const Command commands[] = {
+      {"decode", {}, add_decode},     {"encode", {}, add_encode},         {"show", {}, add_show},
+      {"capture", {}, add_capture},   {"kernel-view", {}, add_kernel_view}, {"plan", {}, add_plan},
+      {"kvm", {}, add_kvm},           {"diff", {}, add_diff},             {"baseline", {}, add_baseline},
+      {"import", "export", add_interop}, {"firmware", {}, add_firmware},
+      {"model-replay", {}, add_model_replay},
+  };
+  const std::string_view first = argc > 1 ? std::string_view(argv[1]) : std::string_view();
+  const Command* only = nullptr;
+  for (const Command& c : commands)
+    if (!first.empty() && (c.name == first || c.alias == first)) only = &c;
+  if (only) {
+    only->add(app, ctx);
+  } else {
+    for (const Command& c : commands) c.add(app, ctx);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

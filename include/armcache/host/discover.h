@@ -13,6 +13,7 @@
 #include "armcache/host/merge.h"
 #include "armcache/host/synth.h"
 #include "armcache/identity/identity.h"
+#include "armcache/util/json_writer.h"
 #include "armcache/util/result.h"
 
 namespace armcache::host {
@@ -47,12 +48,18 @@ HostReport analyze(const std::vector<SourceDescription>& sources, std::optional<
 
 identity::Host to_identity(const HostReport& report, std::string name);
 
-using Json = nlohmann::ordered_json;
 // One kind's caches as issue 4's JSON ("level", "type", "size_bytes", ...,
 // "source": {field: source}); unknown numbers are null.
+void write_caches(JsonWriter& w, const CacheKindGroup& kind);
+// {field: confidence} for the synthesized CLIDR.
+void write_confidence(JsonWriter& w, const Synthesis& s);
+// The same, as documents (capture embeds them in a profile).
+using Json = nlohmann::ordered_json;
 Json caches_to_json(const CacheKindGroup& kind);
 Json confidence_to_json(const Synthesis& s);
-// {"kinds": [...], "warnings": [...]}
-Json report_to_json(const HostReport& report);
+// `armcache show --json`: {"sources", "kinds": [...], "ctr_el0", "warnings"},
+// pretty-printed, ending in a newline. Written directly, without a DOM: it
+// is most of a small host's run time otherwise.
+std::string report_to_json(const HostReport& report);
 
 }  // namespace armcache::host
