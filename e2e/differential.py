@@ -4,7 +4,8 @@
 differential.py corpus GT_JSON OUT
     writes a deterministic SET_ONE_REG corpus for the host whose ground truth is GT_JSON
     (e2e/groundtruth.sh): valid and invalid CLIDR_EL1, DEMUX CCSIDR and CTR_EL0 values, ids out
-    of range, resets, probe runs. The same corpus runs on every kernel of that host.
+    of range, resets, probe runs, and KVM_ENABLE_CAP(KVM_CAP_ARM_NATIVE_CACHE_CONFIG) with good
+    and bad flags and args. The same corpus runs on every kernel of that host.
 differential.py check RESULTS_DIR CORPUS_DIR ARMCACHE
     for every result of run-matrix.sh (RESULTS_DIR/*.json, from matrix.py collect):
     1. default view: the real `kvm show --json` guest view vs the model's
@@ -245,6 +246,31 @@ def make_corpus(gt):
     fab = 0x09200003 if not idc else (0x01000004 if dic else 0x02000021)
     s(CLIDR, fab, "fabricated: CLIDR_EL1")
     op("reset")
+
+    # -- KVM_CAP_ARM_NATIVE_CACHE_CONFIG (linux/patches); kernels without it answer EINVAL
+    def enable(case, flags=0, args=(0, 0, 0, 0)):
+        steps.append({"op": "enable", "flags": flags, "args": [hex(a) for a in args], "case": case})
+
+    op("fresh", "native cap: flags and args")
+    enable("enable, flags=1", flags=1)
+    enable("enable, args[3]=1", args=(0, 0, 0, 1))
+    enable("enable, args[0]=2^63", args=(1 << 63, 0, 0, 0))
+    enable("enable")
+    enable("enable again before the first run")
+    op("run", "native view, boot")
+    op("reset")
+    op("run", "native view, after reset")
+    enable("enable after the vCPU ran (EBUSY)")
+    first = described(C)[0]
+    s(demux(first), min_ls[first & 1], f"after enable: override DEMUX {first}")
+    s(CLIDR, fab, "after enable: override CLIDR_EL1")
+    op("run", "overridden after enable")
+    op("fresh", "native cap over a written view")
+    s(CLIDR, fab, "fabricated CLIDR_EL1 before enable")
+    s(demux(first), min_ls[first & 1], f"fabricated DEMUX {first} before enable")
+    enable("enable replaces the written view")
+    op("reset")
+    op("run", "native view after a written view")
     return {"format": "armcache-replay-corpus", "host": gt.get("model"), "steps": steps}
 
 
@@ -356,8 +382,11 @@ def check_one(r, corpus_dir, exe, totals, bad, rows):
         bad.append(f"{tag}: corpus: no kvm replay result (rc {rep.get('rc')}: {str(rep.get('stderr', ''))[:200]})")
         rows.append(row)
         return
-    pred = armcache_json(exe, "model-replay", "--kernel", rel, "--qemu-model", model, "--corpus", corpus,
-                         "--json")
+    # The patched kernel reports a 6.12 release; its corpus (which enables the capability) is the
+    # native generation's. Its default view (1.) is the 6.12 one: the capability is off by default.
+    replay_kernel = "native" if kernel == "native" else rel
+    pred = armcache_json(exe, "model-replay", "--kernel", replay_kernel, "--qemu-model", model, "--corpus",
+                         corpus, "--json")
     steps = json.load(open(corpus))["steps"]
     if len(real["steps"]) != len(pred["steps"]) or len(steps) != len(real["steps"]):
         bad.append(f"{tag}: corpus: {len(real['steps'])} real steps, {len(pred['steps'])} model steps, "

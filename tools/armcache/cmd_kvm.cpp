@@ -376,6 +376,10 @@ class KvmTarget : public replay::Target {
     return st ? 0 : st.error().errnum;
   }
   Result<std::uint64_t> get(std::uint64_t id) override { return vm_->vcpu(0).get(id); }
+  int enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) override {
+    auto st = vm_->vcpu(0).enable_cap(kvm::kKvmCapArmNativeCacheConfig, flags, args);
+    return st ? 0 : st.error().errnum;
+  }
   int reset() override {
     auto st = vm_->reset(0);
     return st ? 0 : st.error().errnum;

@@ -85,8 +85,26 @@ std::vector<Step> load_corpus(const std::string& path) {
     if (st.op == "set") {
       st.id = num_field(s, "id", i, path);
       st.value = num_field(s, "value", i, path);
+    } else if (st.op == "enable") {
+      if (s.contains("flags")) {
+        const std::uint64_t f = num_field(s, "flags", i, path);
+        if (f > 0xFFFFFFFFu) usage_error(fmt::format("{}: step {}: \"flags\" is 32 bits", path, i));
+        st.flags = std::uint32_t(f);
+      }
+      if (auto it = s.find("args"); it != s.end()) {
+        if (!it->is_array() || it->size() > st.args.size())
+          usage_error(fmt::format("{}: step {}: \"args\" must be an array of up to 4 numbers", path, i));
+        for (std::size_t a = 0; a < it->size(); ++a) {
+          const Json& v = (*it)[a];
+          std::optional<std::uint64_t> n;
+          if (v.is_number_unsigned()) n = v.get<std::uint64_t>();
+          else if (v.is_string()) if (auto p = parse_uint(v.get<std::string>())) n = *p;
+          if (!n) usage_error(fmt::format("{}: step {}: args[{}] must be a number or a \"0x...\" string", path, i, a));
+          st.args[a] = *n;
+        }
+      }
     } else if (st.op != "reset" && st.op != "run" && st.op != "fresh") {
-      usage_error(fmt::format("{}: step {}: unknown op \"{}\" (set, reset, run, fresh)", path, i, st.op));
+      usage_error(fmt::format("{}: step {}: unknown op \"{}\" (set, enable, reset, run, fresh)", path, i, st.op));
     }
     if (auto it = s.find("case"); it != s.end() && it->is_string()) st.label = it->get<std::string>();
     out.push_back(std::move(st));
@@ -109,6 +127,8 @@ Json run(const std::vector<Step>& steps, Target& t) {
       r["value"] = hx(s.value);
       r["errno"] = err_text(t.set(s.id, s.value));
       target = s.id;
+    } else if (s.op == "enable") {
+      r["errno"] = err_text(t.enable(s.flags, s.args));
     } else if (s.op == "reset") {
       r["errno"] = err_text(t.reset());
     } else if (s.op == "run") {
@@ -136,6 +156,10 @@ class ModelTarget : public Target {
   void fresh() override { m_.emplace(k_, in_, kernel::VmConfig{}); }
   int set(std::uint64_t id, std::uint64_t value) override { return m_->set_one_reg(id, value); }
   Result<std::uint64_t> get(std::uint64_t id) override { return m_->get_one_reg(id); }
+  // The test bed's vCPU thread runs on a CPU of the host's (only) kind.
+  int enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) override {
+    return m_->enable_native(flags, args, in_.current_cpu);
+  }
   int reset() override {
     m_->reset();
     return 0;

@@ -5,6 +5,7 @@
 // same JSON and e2e/differential.py compares them step by step.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,9 +18,13 @@
 namespace armcache::cli::replay {
 
 // Corpus file: {"steps": [{"op": "set", "id": "0x...", "value": "0x...", "case": "..."},
+//                         {"op": "enable", "flags": 0, "args": [0, 0, 0, 0]},
 //                         {"op": "reset"}, {"op": "run"}, {"op": "fresh"}, ...]}
 //   set    KVM_SET_ONE_REG(id, value); value travels in an 8-byte buffer
 //          (a U32 id takes its low half, as the kernel reads it)
+//   enable vCPU KVM_ENABLE_CAP(KVM_CAP_ARM_NATIVE_CACHE_CONFIG, flags, args);
+//          "flags" and "args" default to 0 (kernels without the
+//          capability answer EINVAL)
 //   reset  a second KVM_ARM_VCPU_INIT
 //   run    KVM_RUN the guest probe; records what the guest reads
 //   fresh  drop the VM and start over with a new 1-vCPU VM
@@ -27,6 +32,8 @@ struct Step {
   std::string op;
   std::uint64_t id = 0;
   std::uint64_t value = 0;
+  std::uint32_t flags = 0;                // enable
+  std::array<std::uint64_t, 4> args{};    // enable
   std::string label;  // "case": what the step tests
 };
 
@@ -39,6 +46,7 @@ class Target {
   virtual void fresh() = 0;
   virtual int set(std::uint64_t id, std::uint64_t value) = 0;  // 0 or errno
   virtual Result<std::uint64_t> get(std::uint64_t id) = 0;
+  virtual int enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) = 0;  // 0 or errno
   virtual int reset() = 0;                                     // 0 or errno
   virtual Result<identity::GuestView> run() = 0;               // guest-read fields only
 };
