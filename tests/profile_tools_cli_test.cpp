@@ -129,6 +129,45 @@ TEST(CliPlan, HostOnlyCaptureWorksWithTo) {
   EXPECT_TRUE(json::parse(r.out).contains("verdict"));
 }
 
+// A capture from a copied sysfs tree has no CTR_EL0; --ctr supplies it to
+// kernel-view and plan, for the kinds that lack one only.
+TEST(CliKernelView, OffHostCaptureTakesCtrOption) {
+  Tmp t;
+  const std::string cap = t.path("cap.json");
+  ASSERT_EQ(run_cli({"capture", "--sysfs-root", std::string(ARMCACHE_FIXTURES) + "/homogeneous", "-o", cap}).status, 0);
+  const json captured = json::parse(fixtures::slurp(cap));
+  CliResult r = run_cli({"kernel-view", "--host", cap, "--kernel", "6.1"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--ctr"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty());
+
+  r = run_cli({"kernel-view", "--host", cap, "--kernel", "6.1", "--ctr", "0x8444c004", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const json v61 = json::parse(r.out);
+  EXPECT_EQ(v61["guest"]["ctr_el0"], "0x8444c004");
+  EXPECT_EQ(v61["guest"]["clidr"], captured["host"]["kinds"][0]["clidr"]["value"]);
+  for (const auto& [sel, value] : captured["host"]["kinds"][0]["ccsidr"].items())
+    EXPECT_EQ(v61["guest"]["ccsidr"][sel], value) << "CSSELR " << sel;
+  EXPECT_EQ(v61["host"]["kinds"][0]["ctr_el0"], "0x8444c004");  // recorded with the view
+
+  // The 6.1 view of that host restores on 6.12 on the same host.
+  const std::string from = t.write("61.json", r.out);
+  r = run_cli({"plan", "--from", from, "--to", cap, "--ctr", "0x8444c004", "--kernel", "6.12", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["verdict"], "restorable");
+
+  // A CTR_EL0 the file has wins; a malformed or reserved-bit value is bad input.
+  r = run_cli({"kernel-view", "--host", data("hosts/n1-capture.json"), "--kernel", "6.1", "--ctr", "0x9444c004",
+               "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["guest"]["ctr_el0"], "0x8444c004");
+  for (const char* bad : {"0x1", "zz", "0x10000000000000000"}) {
+    r = run_cli({"kernel-view", "--host", cap, "--kernel", "6.1", "--ctr", bad});
+    EXPECT_EQ(r.status, 2) << bad;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  }
+}
+
 TEST(CliFirmware, DtcAndIaslAcceptTheTables) {
   Tmp t;
   const std::string v = view(t, "nat.json", "native", "neoverse-n1");

@@ -18,6 +18,7 @@ struct KernelViewArgs {
   std::string host_file;
   std::string qemu_model;
   std::size_t cpu_kind = 0;
+  std::string ctr;
   bool mte = false;
   bool json = false;
 };
@@ -55,7 +56,8 @@ std::string describe_ccsidr(std::uint64_t v, bool ccidx) {
 
 int run_kernel_view(const KernelViewArgs& a) {
   const kernel::KernelSpec k = load_kernel(a.kernel);
-  const identity::Host host = load_host(a.host_file, a.qemu_model);
+  identity::Host host = load_host(a.host_file, a.qemu_model);
+  apply_ctr_option(host, a.ctr);
   const kernel::HostInput in =
       host_input_of(host, a.host_file.empty() ? a.qemu_model : a.host_file, a.cpu_kind);
   kernel::VcpuModel model(k, in, kernel::VmConfig{a.mte});
@@ -112,6 +114,7 @@ void add_kernel_view(CLI::App& app, Context& ctx) {
   sub->add_option("--host", args->host_file, "Host profile (from armcache capture or kernel-view)");
   sub->add_option("--qemu-model", args->qemu_model, "A built-in QEMU CPU model as the host");
   sub->add_option("--cpu-kind", args->cpu_kind, "Index of the CPU kind the vCPU thread runs on (default 0)");
+  sub->add_option("--ctr", args->ctr, kCtrHelp);
   sub->add_flag("--mte", args->mte, "The VM has MTE enabled");
   sub->add_flag("-J,--json", args->json, "Print the view as a profile (a valid guest-view file for plan --from)");
   sub->footer("Models KVM/arm64's cache ID registers for the kernel's generation: pre-6.3 (host values),\n"

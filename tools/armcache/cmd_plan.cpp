@@ -16,6 +16,7 @@ struct PlanArgs {
   std::string to_qemu_model;
   std::string kernel;
   std::size_t cpu_kind = 0;
+  std::string ctr;
   bool mte = false;
   bool json = false;
 };
@@ -30,7 +31,8 @@ kernel::Generation source_generation(const profile::GuestRecord& g) {
 
 int run_plan(const PlanArgs& a) {
   const profile::Profile src = load_guest_profile(a.from);
-  const identity::Host host = load_host(a.to, a.to_qemu_model);
+  identity::Host host = load_host(a.to, a.to_qemu_model);
+  apply_ctr_option(host, a.ctr);
   const kernel::KernelSpec k = load_kernel(a.kernel);
   const kernel::HostInput in = host_input_of(host, a.to.empty() ? a.to_qemu_model : a.to, a.cpu_kind);
   const plan::Plan p =
@@ -69,6 +71,7 @@ void add_plan(CLI::App& app, Context& ctx) {
   sub->add_option("--to-qemu-model", args->to_qemu_model, "A built-in QEMU CPU model as the destination");
   sub->add_option("--kernel", args->kernel, "Destination kernel version, or native")->required();
   sub->add_option("--cpu-kind", args->cpu_kind, "Destination CPU kind the VMM thread runs on (default 0)");
+  sub->add_option("--ctr", args->ctr, kCtrHelp);
   sub->add_flag("--mte", args->mte, "The destination VM has MTE enabled");
   sub->add_flag("-J,--json", args->json, "Print {verdict, writes[{register, id, value}], reasons[], warnings[]}");
   sub->footer("Verdicts: identical (nothing to write), restorable (the ordered KVM_SET_ONE_REG writes),\n"

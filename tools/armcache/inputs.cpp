@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "armcache/identity/qemu_models.h"
+#include "armcache/registers/codec.h"
+#include "armcache/registers/ctr.h"
+#include "armcache/util/parse.h"
 
 namespace armcache::cli {
 
@@ -27,9 +32,23 @@ identity::Host load_host(const std::string& file, const std::string& qemu_model)
 
 kernel::KernelSpec load_kernel(const std::string& text) { return take(kernel::parse_kernel(text)); }
 
+void apply_ctr_option(identity::Host& host, const std::string& ctr_text) {
+  if (ctr_text.empty()) return;
+  auto v = parse_hex(ctr_text);
+  if (!v) usage_error(fmt::format("--ctr '{}': {}", ctr_text, v.error().message));
+  if (auto st = reg::check_reserved(reg::kCtrLayout, *v); !st)
+    usage_error(fmt::format("--ctr {:#x}: {}", *v, st.error().message));
+  for (auto& kind : host.kinds)
+    if (!kind.ctr) kind.ctr = reg::Ctr(*v);
+}
+
 kernel::HostInput host_input_of(const identity::Host& host, const std::string& source, std::size_t cpu_kind) {
   auto in = kernel::host_input(host, cpu_kind);
-  if (!in) usage_error(fmt::format("{}: {}", source, in.error().message));
+  if (!in) {
+    const bool no_ctr = std::any_of(host.kinds.begin(), host.kinds.end(), [](const auto& k) { return !k.ctr; });
+    usage_error(fmt::format("{}: {}{}", source, in.error().message,
+                            no_ctr ? "; or give the host's CTR_EL0 with --ctr" : ""));
+  }
   return *in;
 }
 

@@ -15,10 +15,16 @@ namespace armcache::cli {
 // Exactly one of `file` (a profile holding a host) or `qemu_model`.
 identity::Host load_host(const std::string& file, const std::string& qemu_model);
 kernel::KernelSpec load_kernel(const std::string& text);
+// A capture made off the arm64 host (from a copied sysfs tree) lacks
+// CTR_EL0: --ctr's value, when given, is used for the kinds without one.
+void apply_ctr_option(identity::Host& host, const std::string& ctr_text);
 // What the kernel models need of `host`, failing as bad input with a message
-// that names where the host came from (a capture made off an arm64 host
-// lacks CTR_EL0).
+// that names where the host came from.
 kernel::HostInput host_input_of(const identity::Host& host, const std::string& source, std::size_t cpu_kind);
+// The --ctr option's help, shared by the commands that take it.
+inline constexpr const char* kCtrHelp =
+    "CTR_EL0 of the host, for CPU kinds its file lacks one (a capture made from a copied sysfs tree); "
+    "hexadecimal";
 // A profile that holds a guest view.
 profile::Profile load_guest_profile(const std::string& file);
 std::string qemu_model_names();
