@@ -239,6 +239,12 @@ TEST(ApplyView, UnlistedRegisterFailsBeforeAnyWrite) {
   const auto rep = apply_view(n1_view(), f);
   ASSERT_FALSE(rep.ok);
   EXPECT_EQ(rep.failure->errnum, ENOENT);
+  // The report names the register and the value the view wanted there.
+  EXPECT_EQ(rep.failure->id, reg::demux_ccsidr_id(2));
+  EXPECT_EQ(rep.failure->name, "CCSIDR_EL1 (DEMUX 2)");
+  EXPECT_EQ(rep.failure->value, 0x70ffe03au);
+  EXPECT_TRUE(rep.restored);
+  EXPECT_NE(describe(rep).find("CCSIDR_EL1 (DEMUX 2) = 0x70ffe03a"), std::string::npos) << describe(rep);
   EXPECT_TRUE(f.writes.empty());
 }
 

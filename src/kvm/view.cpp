@@ -35,7 +35,7 @@ Result<identity::GuestView> read_view(RegisterFile& regs) {
 }
 
 std::vector<RegWrite> plan_writes(const identity::GuestView& view, RegisterFile& regs, std::vector<RegWrite>& unchanged,
-                                  std::optional<Error>& read_error) {
+                                  std::optional<ApplyFailure>& read_failure) {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> wanted;
   wanted.emplace_back(reg::kCtrId, view.ctr_reg);
   for (auto [sel, val] : view.demux) wanted.emplace_back(reg::demux_ccsidr_id(sel), val);
@@ -45,7 +45,7 @@ std::vector<RegWrite> plan_writes(const identity::GuestView& view, RegisterFile&
     auto cur = regs.get(id);
     if (!cur) {
       // Nothing written yet: a register we cannot read we cannot restore either.
-      read_error = cur.error();
+      read_failure = ApplyFailure{id, reg_name(id), value, cur.error().errnum, cur.error().message, std::nullopt};
       return {};
     }
     RegWrite w{id, reg_name(id), value, *cur};
@@ -56,10 +56,10 @@ std::vector<RegWrite> plan_writes(const identity::GuestView& view, RegisterFile&
 
 ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs) {
   ApplyReport rep;
-  std::optional<Error> read_error;
-  std::vector<RegWrite> plan = plan_writes(view, regs, rep.unchanged, read_error);
-  if (read_error) {
-    rep.failure = ApplyFailure{0, "", 0, read_error->errnum, read_error->message, std::nullopt};
+  std::optional<ApplyFailure> read_failure;
+  std::vector<RegWrite> plan = plan_writes(view, regs, rep.unchanged, read_failure);
+  if (read_failure) {
+    rep.failure = std::move(read_failure);
     rep.restored = true;  // nothing was written
     return rep;
   }

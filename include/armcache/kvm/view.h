@@ -28,15 +28,6 @@ struct RegWrite {
   std::uint64_t before = 0;  // what was there
 };
 
-// CTR_EL0 first (from 6.11 it is per VM and bounds the CCSIDR line sizes KVM
-// accepts), then the DEMUX CCSIDR values, then CLIDR_EL1 last so that a
-// half-applied view never advertises levels whose CCSIDR is not set yet.
-// Registers already holding the wanted value are left alone (not written),
-// which keeps pre-6.3 "invariant" registers and a CTR_EL0 that is locked
-// after the VM ran out of the way.
-std::vector<RegWrite> plan_writes(const identity::GuestView& view, RegisterFile& regs, std::vector<RegWrite>& unchanged,
-                                  std::optional<Error>& read_error);
-
 struct ApplyFailure {
   std::uint64_t id = 0;
   std::string name;
@@ -45,6 +36,17 @@ struct ApplyFailure {
   std::string message;      // one line
   std::optional<std::uint64_t> read_back;  // set when the write "worked" but read back differently
 };
+
+// CTR_EL0 first (from 6.11 it is per VM and bounds the CCSIDR line sizes KVM
+// accepts), then the DEMUX CCSIDR values, then CLIDR_EL1 last so that a
+// half-applied view never advertises levels whose CCSIDR is not set yet.
+// Registers already holding the wanted value are left alone (not written),
+// which keeps pre-6.3 "invariant" registers and a CTR_EL0 that is locked
+// after the VM ran out of the way.
+// A register that cannot be read (e.g. a DEMUX id this kernel does not
+// have) ends the plan: `read_failure` names it, with the wanted value.
+std::vector<RegWrite> plan_writes(const identity::GuestView& view, RegisterFile& regs, std::vector<RegWrite>& unchanged,
+                                  std::optional<ApplyFailure>& read_failure);
 
 struct ApplyReport {
   bool ok = false;
