@@ -3,7 +3,8 @@
 # the guest view a real 6.1 kernel gives is saved as a profile; armcache
 # diff of it and the real 6.12 view must name every changed register;
 # armcache plan must call it restorable on 6.12; and kvm verify on a real
-# 6.12 must then read it on every vCPU, also after reset.
+# 6.12 must then read it on every vCPU, also after reset. The other way, the
+# plan says impossible and a real 6.1 refuses the view where the plan says.
 # Usage: e2e/run-profiles.sh [MODEL]   Env: ARMCACHE (host binary)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -48,5 +49,14 @@ SMP=2 "$HERE/boot.sh" 6.12 "$MODEL" "$INIT" "$AC64=/armcache" "$W/verify=/checks
   >"$W/verify.log" 2>/dev/null || true
 check "kvm verify of the 6.1 profile on a real 6.12: every vCPU, also after reset" \
   'grep -q "^ARMCACHE-RESULT {\"check\":\"verify\",\"rc\":0," "$W/verify.log"'
+# The other way round the planner says impossible; a real 6.1 must then refuse the view at a
+# write the plan names (same register, same errno), and put back what it had written.
+"$AC" plan --from "$W/6.12.json" --to-qemu-model "$MODEL" --kernel 6.1.0 --json >"$W/plan-back.json" || true
+check "plan: the 6.12 view is impossible on 6.1" 'grep -q "\"verdict\": \"impossible\"" "$W/plan-back.json"'
+echo "apply kvm apply --view /view.json --json" >"$W/apply"
+SMP=2 "$HERE/boot.sh" 6.1 "$MODEL" "$INIT" "$AC64=/armcache" "$W/apply=/checks" "$W/6.12.json=/view.json" \
+  >"$W/apply.log" 2>/dev/null || true
+check "kvm apply of the 6.12 view on a real 6.1 is refused at a write the plan names, and rolled back" \
+  'python3 "$HERE/check_refusal.py" "$W/apply.log" "$W/plan-back.json"'
 echo "profiles: ${passed} passed, ${failed} failed"
 [[ $failed -eq 0 ]]
