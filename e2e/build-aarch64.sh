@@ -6,10 +6,11 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 CACHE=${ARMCACHE_CACHE:-$HOME/.cache/armcache}
+. "$ROOT/scripts/lib.sh"
 BUILD=${1:-$ROOT/build-aarch64}
 
 need=()
-for p in cmake ninja-build g++-aarch64-linux-gnu libfmt-dev nlohmann-json3-dev libcli11-dev libfdt-dev; do
+for p in cmake ninja-build ccache g++-aarch64-linux-gnu libfmt-dev nlohmann-json3-dev libcli11-dev libfdt-dev; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 [[ ${#need[@]} -eq 0 ]] || apt-get install -y -qq "${need[@]}" >&2
@@ -23,8 +24,9 @@ if [[ ! -s $SYSROOT/usr/lib/aarch64-linux-gnu/libfdt.a ]]; then
     dpkg-deb -x "$deb" "$SYSROOT"
 fi
 
+ccache_env
 if [[ ! -f $BUILD/build.ninja ]]; then
-    ARMCACHE_AARCH64_SYSROOT=$SYSROOT cmake -S "$ROOT" -B "$BUILD" -G Ninja \
+    ARMCACHE_AARCH64_SYSROOT=$SYSROOT cmake -S "$ROOT" -B "$BUILD" -G Ninja "${CCACHE_CMAKE_ARGS[@]}" \
         -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/aarch64-linux-gnu.cmake" -DARMCACHE_AARCH64_SYSROOT="$SYSROOT" \
         -DCMAKE_BUILD_TYPE=Release -DARMCACHE_TESTS=OFF -DARMCACHE_BENCHMARKS=OFF -DARMCACHE_STATIC=ON >&2
 fi

@@ -6,14 +6,15 @@ export ARMCACHE_CACHE=${ARMCACHE_CACHE:-$HOME/.cache/armcache}
 JOBS=${JOBS:-$(nproc)}
 
 # Packages each part of the work needs (Debian 12 names).
-PKGS_BUILD="cmake ninja-build g++ libgtest-dev libbenchmark-dev libfmt-dev libcli11-dev nlohmann-json3-dev libfdt-dev"
+PKGS_BUILD="cmake ninja-build g++ ccache libgtest-dev libbenchmark-dev libfmt-dev libcli11-dev nlohmann-json3-dev libfdt-dev"
 # Profile/firmware tests (issue 7): dtc and iasl as oracles, the JSON Schema check.
 PKGS_BUILD="$PKGS_BUILD device-tree-compiler acpica-tools python3-jsonschema"
 PKGS_FUZZ="clang libclang-rt-14-dev"
 # Host discovery (issue 4): lscpu is the tests' oracle, hwloc's lstopo the benchmark's.
 PKGS_HOST="util-linux hwloc"
 
-log() { printf '== %s\n' "$*" >&2; }
+# Each line says how long the script has run, so slow stages show in CI logs.
+log() { printf '== [%3ds] %s\n' "$SECONDS" "$*" >&2; }
 
 # apt_need PKG...: installs the packages that are missing; does nothing (and
 # needs no network) when all are there.
@@ -36,12 +37,28 @@ apt_need() {
   fi
 }
 
+# Compiler cache for every build, outside the repo: a fresh clone (CI) then
+# compiles only what changed since the last run. Paths are hashed relative to
+# the checkout, so clones in other directories share it.
+ccache_env() {
+  export CCACHE_DIR=$ARMCACHE_CACHE/ccache
+  export CCACHE_BASEDIR=$ARMCACHE_ROOT
+  export CCACHE_NOHASHDIR=1
+  export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+}
+CCACHE_CMAKE_ARGS=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+
 # build DIR [cmake args...]: configures once, then builds incrementally.
 build() {
   local dir=$1
   shift
+  local launcher=()
+  if command -v ccache >/dev/null; then
+    ccache_env
+    launcher=("${CCACHE_CMAKE_ARGS[@]}")
+  fi
   if [ ! -f "$dir/build.ninja" ]; then
-    cmake -S "$ARMCACHE_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
+    cmake -S "$ARMCACHE_ROOT" -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null
   fi
   cmake --build "$dir" -j "$JOBS"
 }
