@@ -400,6 +400,49 @@ TEST(ReplayCli, ModelReplayRecordsErrnoAndState) {
   }
   std::remove(corpus.c_str());
 }
+
+// The "enable" op: KVM_ENABLE_CAP(KVM_CAP_ARM_NATIVE_CACHE_CONFIG) on the model.
+TEST(ReplayCli, ModelReplayEnablesTheNativeCapability) {
+  const std::string corpus = "/tmp/armcache-replay-enable.json";
+  std::ofstream(corpus) << R"({"steps": [{"op": "fresh"},
+    {"op": "enable", "flags": 1}, {"op": "enable", "args": [0, 0, 0, "0x1"]},
+    {"op": "enable"}, {"op": "run"}, {"op": "enable"}]})";
+  auto run = [](const std::string& args) {
+    FILE* f = popen((std::string(ARMCACHE_CLI) + " " + args + " 2>&1").c_str(), "r");
+    std::string out;
+    char buf[4096];
+    while (f && fgets(buf, sizeof buf, f)) out += buf;
+    const int st = f ? pclose(f) : -1;
+    return std::make_pair(WEXITSTATUS(st), out);
+  };
+  auto [st, out] = run("model-replay --kernel native --qemu-model neoverse-n1 --json --corpus " + corpus);
+  ASSERT_EQ(st, 0) << out;
+  auto steps = nlohmann::json::parse(out).at("steps");
+  EXPECT_EQ(steps[1]["errno"], "EINVAL");
+  EXPECT_EQ(steps[2]["errno"], "EINVAL");
+  EXPECT_EQ(steps[2]["state"]["clidr"], "0x2000021");  // unchanged by a refused enable
+  EXPECT_EQ(steps[3]["errno"], "ok");
+  EXPECT_EQ(steps[3]["state"]["clidr"], "0x82000023");  // the host's (N1) values
+  EXPECT_EQ(steps[3]["state"]["demux"][2], "0x70ffe03a");
+  EXPECT_EQ(steps[4]["guest"]["ccsidr"][2], "0x70ffe03a");
+  EXPECT_EQ(steps[5]["errno"], "EBUSY");  // after the vCPU ran
+  // A kernel without the capability refuses every enable.
+  std::tie(st, out) = run("model-replay --kernel 6.12 --qemu-model neoverse-n1 --json --corpus " + corpus);
+  ASSERT_EQ(st, 0) << out;
+  steps = nlohmann::json::parse(out).at("steps");
+  EXPECT_EQ(steps[3]["errno"], "EINVAL");
+  EXPECT_EQ(steps[3]["state"]["clidr"], "0x2000021");
+  // Malformed enable steps are bad input.
+  for (const char* bad : {R"({"steps": [{"op": "enable", "flags": "0x100000000"}]})",
+                          R"({"steps": [{"op": "enable", "args": [0, 0, 0, 0, 0]}]})",
+                          R"({"steps": [{"op": "enable", "args": ["x"]}]})"}) {
+    std::ofstream(corpus) << bad;
+    std::tie(st, out) = run("model-replay --kernel native --qemu-model neoverse-n1 --json --corpus " + corpus);
+    EXPECT_EQ(st, 2) << bad << ": " << out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  }
+  std::remove(corpus.c_str());
+}
 #endif
 
 }  // namespace
