@@ -43,6 +43,28 @@ TEST(Profile, FingerprintIgnoresWhatTheGuestCannotSee) {
   EXPECT_EQ(fp.size(), 8u + 16u);
 }
 
+// The reader recomputes the fingerprint: a view edited after it was written
+// is refused, one without a fingerprint is taken as it is.
+TEST(Profile, StoredFingerprintMustMatchTheView) {
+  Json j = to_json(sample());
+  ASSERT_TRUE(from_json(j, "mem").ok());
+  Json edited = j;
+  edited["guest"]["ccsidr"]["2"] = "0x70ffe03a";  // a described selector, changed by hand
+  auto r = from_json(edited, "edited.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("edited.json"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("fingerprint"), std::string::npos) << r.error().message;
+  EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
+  edited.erase("fingerprint");
+  EXPECT_TRUE(from_json(edited, "edited.json").ok());
+  // What the fingerprint leaves out may change: an undescribed selector.
+  Json undescribed = j;
+  undescribed["guest"]["ccsidr"]["9"] = "0x1234";
+  EXPECT_TRUE(from_json(undescribed, "mem").ok());
+  j["fingerprint"] = 7;
+  EXPECT_FALSE(from_json(j, "mem").ok());
+}
+
 TEST(Profile, MalformedInputNamesFileAndPath) {
   const std::pair<const char*, const char*> cases[] = {
       {"[]", "top level"},

@@ -273,6 +273,16 @@ Result<Profile> from_json(const Json& j, std::string_view where) {
       for (auto [sel, val] : g.view.demux) have.push_back(sel);
       if (ids != have) return rd.fail("demux_ids", "does not list exactly the ids in guest.demux");
     }
+    // A stored fingerprint that the view does not produce means the file was
+    // changed after it was written: identity comparisons would silently lie.
+    if (auto f = j.find("fingerprint"); f != j.end()) {
+      if (!f->is_string()) return rd.fail("fingerprint", "must be a string");
+      const std::string want = fingerprint(g.view);
+      if (f->get<std::string>() != want)
+        return rd.fail("fingerprint", fmt::format("{} does not match the guest view ({}): the file was changed "
+                                                  "after it was written (remove \"fingerprint\" to accept it)",
+                                                  f->get<std::string>(), want));
+    }
     p.guest = std::move(g);
   }
   if (auto it = j.find("host"); it != j.end()) {
