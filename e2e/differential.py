@@ -21,6 +21,8 @@ import os
 import subprocess
 import sys
 
+from armregs import described, sanitised_ctr
+
 # KVM one-reg ids (arch/arm64/include/uapi/asm/kvm.h).
 ARM64, U8, U16, U32, U64 = 0x6000000000000000, 0x0, 0x0010000000000000, 0x0020000000000000, 0x0030000000000000
 SYSREG, DEMUX = 0x13 << 16, 0x11 << 16
@@ -45,28 +47,6 @@ def reg_name(i):
     if i & ~0xFF == demux(0):
         return f"DEMUX CCSIDR {i & 0xFF}"
     return hex(i)
-
-
-def described(clidr):
-    """Level|InD selectors CLIDR describes (up to the first level without a cache)."""
-    sels = []
-    for n in range(7):
-        ctype = (clidr >> (3 * n)) & 7
-        if ctype == 0:
-            break
-        if ctype in (2, 3, 4):
-            sels.append(2 * n)
-        if ctype in (1, 3):
-            sels.append(2 * n + 1)
-    return sels
-
-
-def sanitised_ctr(ctr, clidr):
-    """Linux's system-wide CTR_EL0 for one CPU kind: effective IDC, no TminLine."""
-    loc, louis, louu = (clidr >> 24) & 7, (clidr >> 21) & 7, (clidr >> 27) & 7
-    if loc == 0 or (louis == 0 and louu == 0):
-        ctr |= 1 << 28
-    return ctr & ~(0x3F << 32)
 
 
 def field(v, hi, lo, x):

@@ -14,26 +14,7 @@ Usage: gt2view.py GT.json OUT.json [--raw-ctr]
 import json
 import sys
 
-
-def described(clidr):
-    sels = []
-    for n in range(1, 8):
-        ctype = (clidr >> (3 * (n - 1))) & 7
-        if ctype == 0:
-            break
-        d, i = (n - 1) << 1, ((n - 1) << 1) | 1
-        if ctype in (2, 3, 4):
-            sels.append(d)
-        if ctype in (1, 3):
-            sels.append(i)
-    return sorted(sels)
-
-
-def sanitised_ctr(ctr, clidr):
-    loc, louis, louu = (clidr >> 24) & 7, (clidr >> 21) & 7, (clidr >> 27) & 7
-    if loc == 0 or (louis == 0 and louu == 0):
-        ctr |= 1 << 28
-    return ctr & ~(0x3F << 32)
+from armregs import described, sanitised_ctr
 
 
 def main():

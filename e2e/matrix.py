@@ -10,18 +10,7 @@ import os
 import re
 import sys
 
-
-def described(clidr):
-    sels = []
-    for n in range(1, 8):
-        ctype = (clidr >> (3 * (n - 1))) & 7
-        if ctype == 0:
-            break
-        if ctype in (2, 3, 4):
-            sels.append((n - 1) << 1)
-        if ctype in (1, 3):
-            sels.append(((n - 1) << 1) | 1)
-    return sorted(sels)
+from armregs import described
 
 
 def num(x):
