@@ -337,18 +337,24 @@ TEST(CApi, LoadsAProfile) {
 }
 
 #ifdef ARMCACHE_CLI
+// Runs `armcache ARGS` through the shell: exit status and stdout+stderr
+// together (the serial-console contract counts lines of both).
+std::pair<int, std::string> run(const std::string& args) {
+  FILE* f = popen((std::string(ARMCACHE_CLI) + " " + args + " 2>&1").c_str(), "r");
+  if (!f) return {-1, "popen failed"};
+  std::string out;
+  char buf[4096];
+  while (fgets(buf, sizeof buf, f)) out += buf;
+  return {WEXITSTATUS(pclose(f)), out};
+}
+
 TEST(KvmCli, WithoutBackendOneLineExit3) {
   if (backend_available()) GTEST_SKIP() << "aarch64 build";
   for (const char* args : {"kvm show", "kvm show --json", "kvm apply --view " ARMCACHE_FIXTURE_VIEW,
                            "kvm verify --view " ARMCACHE_FIXTURE_VIEW}) {
-    const std::string cmd = std::string(ARMCACHE_CLI) + " " + args + " 2>&1";
-    FILE* f = popen(cmd.c_str(), "r");
-    ASSERT_NE(f, nullptr);
-    std::string out;
-    char buf[512];
-    while (fgets(buf, sizeof buf, f)) out += buf;
-    const int st = pclose(f);
-    EXPECT_EQ(WEXITSTATUS(st), 3) << args << ": " << out;
+    const auto [st, out] = run(args);
+    ASSERT_NE(st, -1) << out;
+    EXPECT_EQ(st, 3) << args << ": " << out;
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
     EXPECT_NE(out.find("only for aarch64 Linux"), std::string::npos) << out;
   }
@@ -363,14 +369,6 @@ TEST(ReplayCli, ModelReplayRecordsErrnoAndState) {
     {"op": "set", "id": "0x602000000011000e", "value": "0x2", "case": "DEMUX index 14"},
     {"op": "set", "id": "0x6020000000110000", "value": "0x3"},
     {"op": "reset"}, {"op": "run"}, {"op": "fresh"}]})";
-  auto run = [](const std::string& args) {
-    FILE* f = popen((std::string(ARMCACHE_CLI) + " " + args + " 2>&1").c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (f && fgets(buf, sizeof buf, f)) out += buf;
-    const int st = f ? pclose(f) : -1;
-    return std::make_pair(WEXITSTATUS(st), out);
-  };
   auto [st, out] = run("model-replay --kernel 6.12 --qemu-model neoverse-n1 --json --corpus " + corpus);
   ASSERT_EQ(st, 0) << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << "one line for the serial console";
@@ -407,14 +405,6 @@ TEST(ReplayCli, ModelReplayEnablesTheNativeCapability) {
   std::ofstream(corpus) << R"({"steps": [{"op": "fresh"},
     {"op": "enable", "flags": 1}, {"op": "enable", "args": [0, 0, 0, "0x1"]},
     {"op": "enable"}, {"op": "run"}, {"op": "enable"}]})";
-  auto run = [](const std::string& args) {
-    FILE* f = popen((std::string(ARMCACHE_CLI) + " " + args + " 2>&1").c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (f && fgets(buf, sizeof buf, f)) out += buf;
-    const int st = f ? pclose(f) : -1;
-    return std::make_pair(WEXITSTATUS(st), out);
-  };
   auto [st, out] = run("model-replay --kernel native --qemu-model neoverse-n1 --json --corpus " + corpus);
   ASSERT_EQ(st, 0) << out;
   auto steps = nlohmann::json::parse(out).at("steps");
