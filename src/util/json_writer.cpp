@@ -49,21 +49,17 @@ JsonWriter& JsonWriter::value(std::string_view s) {
   return *this;
 }
 
-JsonWriter& JsonWriter::value(std::uint64_t v) {
+template <typename Int>
+JsonWriter& JsonWriter::integer(Int v) {
   before_value();
-  char buf[24];
+  char buf[24];  // 20 digits and a sign at most
   const auto r = std::to_chars(buf, buf + sizeof buf, v);
   out_.append(buf, r.ptr);
   return *this;
 }
 
-JsonWriter& JsonWriter::value(std::int64_t v) {
-  before_value();
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, r.ptr);
-  return *this;
-}
+JsonWriter& JsonWriter::value(std::uint64_t v) { return integer(v); }
+JsonWriter& JsonWriter::value(std::int64_t v) { return integer(v); }
 
 JsonWriter& JsonWriter::value(bool v) {
   before_value();

@@ -45,6 +45,8 @@ class JsonWriter {
   }
 
  private:
+  template <typename Int>
+  JsonWriter& integer(Int v);
   JsonWriter& open(char c);
   JsonWriter& close(char c);
   void before_value();
