@@ -23,11 +23,19 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 passed=0 failed=0
 check() { if eval "$2"; then passed=$((passed + 1)); echo "ok: $1"; else failed=$((failed + 1)); echo "FAILED: $1"; fi; }
+# run_checks KERNEL NAME "ARMCACHE ARGS" [FILE=/dest ...]: boots KERNEL on MODEL (2 CPUs) with one
+# check, `armcache ARGS`, and the extra files; the console goes to $W/NAME.log.
+run_checks() {
+  local kernel=$1 name=$2 args=$3
+  shift 3
+  echo "$name $args" >"$W/$name.checks"
+  SMP=2 "$HERE/boot.sh" "$kernel" "$MODEL" "$INIT" "$AC64=/armcache" "$W/$name.checks=/checks" "$@" \
+    >"$W/$name.log" 2>/dev/null || true
+}
 
-echo "show kvm show --json --vcpus 2" >"$W/show"
 for k in 6.1 6.12; do
-  SMP=2 "$HERE/boot.sh" "$k" "$MODEL" "$INIT" "$AC64=/armcache" "$W/show=/checks" >"$W/$k.log" 2>/dev/null || true
-  python3 "$ROOT/scripts/demo_table.py" extract "$W/$k.log" show >"$W/$k.json"
+  run_checks "$k" "show-$k" "kvm show --json --vcpus 2"
+  python3 "$ROOT/scripts/demo_table.py" extract "$W/show-$k.log" "show-$k" >"$W/$k.json"
 done
 
 set +e
@@ -44,18 +52,14 @@ done
 "$AC" plan --from "$W/6.1.json" --to-qemu-model "$MODEL" --kernel 6.12.117 --json >"$W/plan.json" || true
 check "plan: the 6.1 view is restorable on 6.12" 'grep -q "\"verdict\": \"restorable\"" "$W/plan.json"'
 
-echo "verify kvm verify --view /view.json --vcpus 2 --json" >"$W/verify"
-SMP=2 "$HERE/boot.sh" 6.12 "$MODEL" "$INIT" "$AC64=/armcache" "$W/verify=/checks" "$W/6.1.json=/view.json" \
-  >"$W/verify.log" 2>/dev/null || true
+run_checks 6.12 verify "kvm verify --view /view.json --vcpus 2 --json" "$W/6.1.json=/view.json"
 check "kvm verify of the 6.1 profile on a real 6.12: every vCPU, also after reset" \
   'grep -q "^ARMCACHE-RESULT {\"check\":\"verify\",\"rc\":0," "$W/verify.log"'
 # The other way round the planner says impossible; a real 6.1 must then refuse the view at a
 # write the plan names (same register, same errno), and put back what it had written.
 "$AC" plan --from "$W/6.12.json" --to-qemu-model "$MODEL" --kernel 6.1.0 --json >"$W/plan-back.json" || true
 check "plan: the 6.12 view is impossible on 6.1" 'grep -q "\"verdict\": \"impossible\"" "$W/plan-back.json"'
-echo "apply kvm apply --view /view.json --json" >"$W/apply"
-SMP=2 "$HERE/boot.sh" 6.1 "$MODEL" "$INIT" "$AC64=/armcache" "$W/apply=/checks" "$W/6.12.json=/view.json" \
-  >"$W/apply.log" 2>/dev/null || true
+run_checks 6.1 apply "kvm apply --view /view.json --json" "$W/6.12.json=/view.json"
 check "kvm apply of the 6.12 view on a real 6.1 is refused at a write the plan names, and rolled back" \
   'python3 "$HERE/check_refusal.py" "$W/apply.log" "$W/plan-back.json"'
 echo "profiles: ${passed} passed, ${failed} failed"
