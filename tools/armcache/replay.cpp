@@ -22,14 +22,18 @@ namespace {
 std::string hx(std::uint64_t v) { return fmt::format("{:#x}", v); }
 std::string err_text(int e) { return e == 0 ? std::string("ok") : kvm::errno_name(e); }
 
+// A corpus number: a JSON number or a "0x..." (or decimal) string.
+std::optional<std::uint64_t> as_number(const Json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_string())
+    if (auto p = parse_uint(v.get<std::string>())) return *p;
+  return std::nullopt;
+}
+
 std::uint64_t num_field(const Json& s, const char* key, std::size_t i, const std::string& path) {
   auto it = s.find(key);
   if (it == s.end()) usage_error(fmt::format("{}: step {}: \"{}\" is missing", path, i, key));
-  if (it->is_number_unsigned()) return it->get<std::uint64_t>();
-  if (it->is_string()) {
-    auto v = parse_uint(it->get<std::string>());
-    if (v) return *v;
-  }
+  if (auto v = as_number(*it)) return *v;
   usage_error(fmt::format("{}: step {}: \"{}\" must be a number or a \"0x...\" string", path, i, key));
 }
 
@@ -95,10 +99,7 @@ std::vector<Step> load_corpus(const std::string& path) {
         if (!it->is_array() || it->size() > st.args.size())
           usage_error(fmt::format("{}: step {}: \"args\" must be an array of up to 4 numbers", path, i));
         for (std::size_t a = 0; a < it->size(); ++a) {
-          const Json& v = (*it)[a];
-          std::optional<std::uint64_t> n;
-          if (v.is_number_unsigned()) n = v.get<std::uint64_t>();
-          else if (v.is_string()) if (auto p = parse_uint(v.get<std::string>())) n = *p;
+          const auto n = as_number((*it)[a]);
           if (!n) usage_error(fmt::format("{}: step {}: args[{}] must be a number or a \"0x...\" string", path, i, a));
           st.args[a] = *n;
         }
