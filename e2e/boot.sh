@@ -35,13 +35,7 @@ case $KERNEL in
 esac
 
 if [[ $INIT == *.cpp ]]; then
-    mkdir -p "$CACHE/build"
-    bin=$CACHE/build/$(basename "$INIT" .cpp)
-    if [[ ! -x $bin || $INIT -nt $bin ]]; then
-        aarch64-linux-gnu-g++ -std=c++20 -O2 -static -Wall -I"$HERE/../include" -o "$bin.tmp" "$INIT"
-        mv "$bin.tmp" "$bin"
-    fi
-    INIT=$bin
+    INIT=$("$HERE/build-init.sh" "$INIT")
 fi
 
 STAGE=$(mktemp -d)

@@ -2,7 +2,7 @@
 // line per check, "ARMCACHE-RESULT {json}", then powers the machine off.
 // /checks: one check a line, "NAME ARG...", run as "/armcache ARG..." (no quoting; # comments).
 // Result: {"check":NAME,"rc":N,"wall_s":T,"stdout":<the JSON it printed, or a string>,"stderr":S}
-// Build: aarch64-linux-gnu-g++ -static (boot.sh does it for a .cpp).
+// Build: e2e/build-init.sh (boot.sh runs it for a .cpp).
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -18,30 +18,9 @@
 #include <unistd.h>
 #include <vector>
 
+#include "init-common.h"
+
 namespace {
-
-[[noreturn]] void power_off()
-{
-    fflush(stdout);
-    sync();
-    reboot(RB_POWER_OFF);
-    for (;;)
-        pause();
-}
-
-void ensure_console()
-{
-    if (fcntl(1, F_GETFD) != -1)
-        return;
-    int fd = open("/dev/console", O_RDWR);
-    if (fd < 0)
-        return;
-    dup2(fd, 0);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    if (fd > 2)
-        close(fd);
-}
 
 double now_s()
 {
@@ -132,13 +111,7 @@ void run_check(const std::string& name, const std::vector<std::string>& args)
 
 int main()
 {
-    mkdir("/proc", 0755);
-    mkdir("/sys", 0755);
-    mkdir("/dev", 0755);
-    mount("proc", "/proc", "proc", 0, nullptr);
-    mount("sysfs", "/sys", "sysfs", 0, nullptr);
-    mount("devtmpfs", "/dev", "devtmpfs", 0, nullptr);
-    ensure_console();
+    init::setup();
     setvbuf(stdout, nullptr, _IOLBF, 0);
     // Results are long single console lines (kvm replay: ~100 KB); a kernel warning printed in
     // the middle (e.g. "hrtimer: interrupt took ..." under load) would break the JSON. Keep
@@ -171,5 +144,5 @@ int main()
         run_check(name, args);
     }
     printf("ARMCACHE-DONE\n");
-    power_off();
+    init::power_off();
 }

@@ -15,16 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "init-common.h"
+
 int main() {
-  mount("proc", "/proc", "proc", 0, nullptr);
-  mount("sysfs", "/sys", "sysfs", 0, nullptr);
-  mount("devtmpfs", "/dev", "devtmpfs", 0, nullptr);
-  if (int fd = open("/dev/console", O_RDWR); fd >= 0) {
-    dup2(fd, 0);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    if (fd > 2) close(fd);
-  }
+  init::setup();
   std::ifstream list("/run.list");
   std::string line;
   while (std::getline(list, line)) {
@@ -48,7 +42,5 @@ int main() {
     std::printf("RUN-RC %d %s\n", rc, line.c_str());
     std::fflush(stdout);
   }
-  sync();
-  reboot(RB_POWER_OFF);
-  return 0;
+  init::power_off();
 }

@@ -1,5 +1,5 @@
 // Smoke-test /init for an emulated arm64 host: proves that the guest kernel offers KVM and
-// that cache ID registers can be read through ONE_REG. Build: aarch64-linux-gnu-g++ -static.
+// that cache ID registers can be read through ONE_REG. Build: e2e/build-init.sh.
 // Prints one "SMOKE {json}" line, then powers the machine off (QEMU -no-reboot then exits).
 #include <asm/kvm.h>
 #include <linux/kvm.h>
@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include "init-common.h"
+
 namespace {
 
 constexpr uint64_t kClidr = 0x603000000013c801ULL;
@@ -29,36 +31,11 @@ constexpr uint64_t kMidr = 0x603000000013c000ULL;
 constexpr uint64_t kMmfr2 = 0x603000000013c03aULL;
 constexpr uint64_t kDemuxCcsidr = 0x6020000000110000ULL; // | csselr, 32-bit values
 
-[[noreturn]] void power_off()
-{
-    fflush(stdout);
-    sync();
-    reboot(RB_POWER_OFF);
-    for (;;)
-        pause();
-}
-
 [[noreturn]] void fail(const char* what)
 {
     printf("SMOKE {\"ok\":false,\"step\":\"%s\",\"errno\":%d,\"error\":\"%s\"}\n", what, errno,
            strerror(errno));
-    power_off();
-}
-
-// The kernel starts /init with fds 0-2 on /dev/console only if the initramfs has that node;
-// reopen it from devtmpfs so output is never lost.
-void ensure_console()
-{
-    if (fcntl(1, F_GETFD) != -1)
-        return;
-    int fd = open("/dev/console", O_RDWR);
-    if (fd < 0)
-        return;
-    dup2(fd, 0);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    if (fd > 2)
-        close(fd);
+    init::power_off();
 }
 
 // Debian builds KVM in, but fetch-kernels.sh copies kvm.ko and its deps to /lib/modules
@@ -104,13 +81,7 @@ double uptime_s()
 
 int main()
 {
-    mkdir("/proc", 0755);
-    mkdir("/sys", 0755);
-    mkdir("/dev", 0755);
-    mount("proc", "/proc", "proc", 0, nullptr);
-    mount("sysfs", "/sys", "sysfs", 0, nullptr);
-    mount("devtmpfs", "/dev", "devtmpfs", 0, nullptr); // EBUSY if already mounted: fine
-    ensure_console();
+    init::setup();
     setvbuf(stdout, nullptr, _IOLBF, 0);
     double t_init = uptime_s();
 
@@ -169,5 +140,5 @@ int main()
            "\"ccsidr\":[%s],\"init_at_s\":%.3f,\"done_at_s\":%.3f}\n",
            rel, api, ipa, init.target, (unsigned long long)clidr, (unsigned long long)ctr,
            (unsigned long long)midr, (unsigned long long)mmfr2, cc.c_str(), t_init, uptime_s());
-    power_off();
+    init::power_off();
 }

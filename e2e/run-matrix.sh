@@ -51,12 +51,7 @@ if [[ -z ${ARMCACHE_HOST:-} ]]; then
     cmake --build "$ROOT/build" --target armcache-cli >&2
     ARMCACHE_HOST=$ROOT/build/armcache
 fi
-INIT=$CACHE/build/init-armcache
-if [[ ! -x $INIT || $HERE/init-armcache.cpp -nt $INIT ]]; then
-    mkdir -p "$CACHE/build"
-    aarch64-linux-gnu-g++ -std=c++20 -O2 -static -Wall -o "$INIT.tmp" "$HERE/init-armcache.cpp"
-    mv "$INIT.tmp" "$INIT"
-fi
+INIT=$("$HERE/build-init.sh" "$HERE/init-armcache.cpp")
 for k in $KERNELS; do
     [[ $k != native ]] || { "$ROOT/linux/build-kernel.sh" >/dev/null; continue; }
     [[ -s $CACHE/kernels/$k/Image ]] || { "$HERE/fetch-kernels.sh" >&2; break; }

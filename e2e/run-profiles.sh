@@ -14,11 +14,7 @@ AC=${ARMCACHE:-$ROOT/build/armcache}
 MODEL=${1:-neoverse-n1}
 AC64=$("$HERE/build-aarch64.sh" 2>/dev/null | tail -n 1)
 "$HERE/fetch-kernels.sh" >/dev/null
-INIT=$ARMCACHE_CACHE/build/init-armcache
-if [[ ! -x $INIT || $HERE/init-armcache.cpp -nt $INIT ]]; then
-  mkdir -p "$(dirname "$INIT")"
-  aarch64-linux-gnu-g++ -std=c++20 -O2 -static -o "$INIT" "$HERE/init-armcache.cpp"
-fi
+INIT=$("$HERE/build-init.sh" "$HERE/init-armcache.cpp")
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 passed=0 failed=0

@@ -21,11 +21,7 @@ log "building the patched 6.12 kernel (linux/patches)"
 mapfile -t native < <(linux/build-kernel.sh)
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-INIT=$ARMCACHE_CACHE/build/init-armcache
-if [[ ! -x $INIT || e2e/init-armcache.cpp -nt $INIT ]]; then
-  mkdir -p "$(dirname "$INIT")"
-  aarch64-linux-gnu-g++ -std=c++20 -O2 -static -o "$INIT" e2e/init-armcache.cpp
-fi
+INIT=$(e2e/build-init.sh e2e/init-armcache.cpp)
 
 log "reading $MODEL's real registers with a bare EL1 program"
 e2e/groundtruth.sh "$MODEL" >"$W/gt.json"
