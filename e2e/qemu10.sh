@@ -15,7 +15,9 @@ mirror() {
     local m
     m=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\/\?\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
     [[ -n $m ]] || m=$(sed -n 's/^deb \(\[[^]]*\] \)\?\(http[^ ]*\/debian\/\?\) .*/\2/p' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -1)
-    echo "${TRIXIE_MIRROR:-${m:-http://deb.debian.org/debian}}"
+    m=${TRIXIE_MIRROR:-$m}
+    [[ -n $m ]] || { echo "qemu10.sh: no Debian mirror in the machine's apt sources (set TRIXIE_MIRROR)" >&2; exit 3; }
+    echo "$m"
 }
 
 build_root() {
