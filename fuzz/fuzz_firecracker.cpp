@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       continue;
     }
     auto again = from_json(to_json(*p), "again");
-    if (!again || !(again->guest->view == p->guest->view)) abort();
+    if (!again || !(again->guest->view == p->guest->view) || again->guest->registers != p->guest->registers) abort();
     auto t = firecracker::export_template(*p, "fuzz.json");
     if (!t) {
       check_error(t.error());

@@ -74,7 +74,7 @@ TEST(CliDecode, TableNamesFieldsWithMeaning) {
   EXPECT_NE(r.out.find("NumSets = 2047 (2048 sets)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Associativity = 15 (16 ways)"), std::string::npos) << r.out;
   r = run_cli({"decode", "midr", "0x413fd0c1"});
-  EXPECT_NE(r.out.find("Neoverse N1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Neoverse-N1"), std::string::npos) << r.out;
   r = run_cli({"decode", "reg-id", "0x6020000000110002", "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["name"], "CCSIDR_EL1 selector 2");

@@ -2,12 +2,17 @@
 // are real kernels' sysfs, see tests/fixtures/make-*.sh).
 #include <nlohmann/json.hpp>
 
+#include <fmt/format.h>
+
 #include <filesystem>
+#include <fstream>
+#include <map>
 
 #include "armcache/host/cpulist.h"
 #include "armcache/host/discover.h"
 #include "armcache/host/io.h"
 #include "armcache/host/sysfs.h"
+#include "armcache/registers/midr.h"
 #include "host_test_util.h"
 
 namespace armcache::host::test {
@@ -179,6 +184,56 @@ TEST(HostCapture, ProfileHasKindsCachesAndConfidence) {
   EXPECT_EQ(j["host"]["kinds"][1]["cpus"], "4-7");
   EXPECT_EQ(j["host"]["kinds"][1]["caches"].size(), 4u);
   EXPECT_TRUE(j["host"]["kinds"][0]["confidence"].contains("LoC"));
+}
+
+// MIDR names against the installed lscpu (an oracle that shares no code with
+// armcache): a root holding only proc/cpuinfo with one CPU of each part. The
+// table was generated from a newer lscpu (src/registers/gen-midr-names.py);
+// Debian 12's 2.38 does not know the newest parts ("-") and spells four older
+// ones differently, listed here; implementers it does not know print as hex.
+TEST(MidrNames, SpelledAsLscpuPrintsThem) {
+  ASSERT_TRUE(have("lscpu")) << "lscpu (util-linux) is the oracle of this test";
+  const std::map<std::pair<unsigned, unsigned>, std::string> renamed = {
+      {{0x41, 0xb36}, "ARM1136"}, {{0x41, 0xb56}, "ARM1156"}, {{0x41, 0xb76}, "ARM1176"},
+      {{0x48, 0xd01}, "Kunpeng-920"}};
+  const std::string root = temp_dir();
+  std::filesystem::create_directories(root + "/proc");
+  std::filesystem::create_directories(root + "/sys/devices/system/cpu");
+  for (const char* f : {"online", "possible", "present"}) std::ofstream(root + "/sys/devices/system/cpu/" + f) << "0\n";
+  std::size_t same = 0, unknown = 0;
+  for (const auto& p : reg::part_names()) {
+    std::ofstream(root + "/proc/cpuinfo") << fmt::format(
+        "processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp\nCPU implementer\t: {:#x}\nCPU architecture: 8\n"
+        "CPU variant\t: 0x1\nCPU part\t: {:#x}\nCPU revision\t: 2\n\n",
+        p.implementer, p.part);
+    int rc = 0;
+    const std::string out = run("lscpu --sysroot " + root, &rc);
+    ASSERT_EQ(rc, 0) << out;
+    auto line = [&](const std::string& key) {
+      const auto at = out.find(key + ":");
+      if (at == std::string::npos) return std::string();
+      const auto end = out.find('\n', at);
+      std::string v = out.substr(at + key.size() + 1, end - at - key.size() - 1);
+      return v.substr(v.find_first_not_of(' '));
+    };
+    const std::string vendor = line("Vendor ID"), model = line("Model name");
+    if (vendor == fmt::format("{:#x}", p.implementer)) {  // an implementer this lscpu does not know (0x6d in 2.38)
+      ++unknown;
+      continue;
+    }
+    EXPECT_EQ(vendor, reg::implementer_name(p.implementer)) << fmt::format("{:#x}", p.implementer);
+    if (model == "-") {
+      ++unknown;
+      continue;
+    }
+    auto r = renamed.find({p.implementer, p.part});
+    EXPECT_EQ(model, r != renamed.end() ? r->second : std::string(p.name))
+        << fmt::format("{:#x} {:#x}", p.implementer, p.part);
+    same += r == renamed.end() && model == p.name;
+  }
+  std::filesystem::remove_all(root);
+  // lscpu 2.38 names 140 of the table's parts; newer ones name more.
+  EXPECT_GE(same, 140u) << unknown << " unknown to this lscpu";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 #include "run.h"
 
@@ -87,6 +88,64 @@ TEST(CliInterop, ExportImportKeepsFingerprintAndFlagsTruncation) {
   const CliResult e = run_cli({"export", "firecracker-template", n2});
   EXPECT_EQ(e.status, 2);
   EXPECT_NE(e.err.find(n2), std::string::npos);
+}
+
+// Fingerprints in Firecracker's own layout (tests/data/firecracker/make-fingerprints.py):
+// N1 on a 6.1 host (the hardware's CLIDR 0x82000023) and on a 6.18 host under
+// Firecracker's sysfs override (0x03000123: L3 from sysfs, LoC 3, ICB 0).
+TEST(CliInterop, RealFingerprints61Against618) {
+  Tmp t;
+  const std::string a = t.path("a.json"), b = t.path("b.json");
+  CliResult r = run_cli({"import", "firecracker-fingerprint", data("firecracker/fingerprint-n1-6.1.json"), "-o", a});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("CLIDR_EL1 0x82000023: the hardware's"), std::string::npos) << r.out;
+  r = run_cli({"import", "firecracker-fingerprint", data("firecracker/fingerprint-n1-6.18.json"), "-o", b});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("CLIDR_EL1 0x3000123: a sysfs-derived override of the Firecracker kind"), std::string::npos)
+      << r.out;
+  r = run_cli({"diff", a, b});
+  EXPECT_EQ(r.status, 1) << r.err;
+  for (const std::string want : {
+           // 0x82000023: Ctype1 3, Ctype2 4, LoC 2, ICB 2; 0x03000123: Ctype3 4, LoC 3, ICB 0.
+           std::string("CLIDR_EL1: 0x82000023 -> 0x3000123: adds L3 (Unified); LoC 2 -> 3; ICB 2 -> 0"),
+           std::string("CLIDR_EL1 of A (0x82000023): the hardware's"),
+           std::string("CLIDR_EL1 of B (0x3000123): a sysfs-derived override of the Firecracker kind"),
+           // KVM 6.3+ fabricates 0x02000021 for CTR_EL0 IDC 1, DIC 0.
+           std::string("as KVM 6.3+ fabricates them for CTR_EL0 0x9444c004 (IDC 1, DIC 0): 0x2000021"),
+           // The hardware's CLIDR is known from A, a pre-6.3 view of the same part.
+           "against the hardware's (0x82000023, from " + a + ", a pre-6.3 view of the same MIDR part): adds L3",
+           // L2 0x70ffe03a: 8 ways x 2048 sets; 6.18 reads 0x2.
+           std::string("L2: 8 ways x 2048 sets -> 1 way x 1 set (fabricated)"),
+           std::string("DEMUX CCSIDR ids KVM lists: 0,1,2 -> 0,1,2,3,4,5,6,7,8,9,10,11,12,13"),
+           // 6.18 lists DEMUX 3-13 and six system registers 6.1 does not.
+           std::string("KVM register list: 17 ids listed only by B"),
+           std::string("ID_AA64DFR0_EL1: 0x10305106 -> 0x10305408"),
+       })
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  // A template exported from the 6.18 view imports back to the same fingerprint.
+  const std::string tmpl = t.path("t.json"), back = t.path("back.json");
+  ASSERT_EQ(run_cli({"export", "firecracker-template", b, "-o", tmpl}).status, 0);
+  ASSERT_EQ(run_cli({"import", "firecracker-template", tmpl, "-o", back}).status, 0);
+  EXPECT_EQ(json::parse(fixtures::slurp(b))["fingerprint"], json::parse(fixtures::slurp(back))["fingerprint"]);
+}
+
+TEST(CliInterop, CcidxHostFingerprintsFlagTruncationAndCcidxChange) {
+  Tmp t;
+  const std::string a = t.path("v1-61.json"), b = t.path("v1-618.json");
+  CliResult r = run_cli({"import", "firecracker-fingerprint", data("firecracker/fingerprint-v1-6.1.json"), "-o", a});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("CCSIDR selector 2 = 0x3a is a truncated FEAT_CCIDX value"), std::string::npos) << r.err;
+  ASSERT_EQ(run_cli({"import", "firecracker-fingerprint", data("firecracker/fingerprint-v1-6.18.json"), "-o", b}).status, 0);
+  r = run_cli({"diff", a, b, "--json"});
+  EXPECT_EQ(r.status, 1) << r.err;
+  const json j = json::parse(r.out);
+  std::map<std::string, std::string> text;
+  for (const auto& d : j["differences"]) text[d["item"]] = d["text"];
+  EXPECT_EQ(text["ID_AA64MMFR2_EL1.CCIDX"], "ID_AA64MMFR2_EL1.CCIDX: 1 -> 0 (64-bit -> 32-bit CCSIDR format)");
+  // 0x1a read in the 64-bit format: 4 ways, 1 set (its NumSets half is lost).
+  EXPECT_EQ(text["L1D"], "L1D: 4 ways x 1 set (truncated CCIDX value) -> 1 way x 1 set (fabricated)");
+  EXPECT_EQ(j["clidr_origin"]["a"]["origin"], "hardware");
+  EXPECT_EQ(j["clidr_origin"]["b"]["origin"], "sysfs-override");
 }
 
 TEST(CliBaseline, LeftOutHostsAndPlanFromTheBaseline) {

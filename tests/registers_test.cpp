@@ -128,20 +128,32 @@ TEST(Midr, NamesFromFacts) {
   EXPECT_EQ(n1.part_num(), 0xd0cu);
   EXPECT_EQ(n1.variant(), 3u);
   EXPECT_EQ(n1.revision(), 1u);
-  EXPECT_EQ(implementer_name(0x41), "Arm");
+  // Spelled as util-linux's lscpu prints them (the Arm ARM's implementer
+  // codes; part numbers from each core's TRM). tests/host_sysfs_test.cpp
+  // checks the whole table against the installed lscpu.
+  EXPECT_EQ(implementer_name(0x41), "ARM");
   EXPECT_EQ(implementer_name(0x61), "Apple");
   EXPECT_EQ(implementer_name(0xc0), "Ampere");
-  EXPECT_EQ(implementer_name(0x46), "Fujitsu");
+  EXPECT_EQ(implementer_name(0x46), "FUJITSU");
   EXPECT_EQ(implementer_name(0x48), "HiSilicon");
   EXPECT_EQ(implementer_name(0x4e), "NVIDIA");
   EXPECT_EQ(implementer_name(0x51), "Qualcomm");
+  EXPECT_EQ(implementer_name(0x6d), "Microsoft");
   const std::pair<unsigned, std::string_view> parts[] = {
-      {0xd04, "Cortex-A35"},  {0xd03, "Cortex-A53"},  {0xd05, "Cortex-A55"}, {0xd07, "Cortex-A57"},
-      {0xd08, "Cortex-A72"},  {0xd0b, "Cortex-A76"},  {0xd0c, "Neoverse N1"}, {0xd40, "Neoverse V1"},
-      {0xd47, "Cortex-A710"}, {0xd49, "Neoverse N2"}, {0xd4f, "Neoverse V2"}, {0xd81, "Cortex-A720"},
-      {0xd87, "Cortex-A725"}, {0xd85, "Cortex-X925"}, {0xd8e, "Neoverse N3"},
+      {0xd04, "Cortex-A35"},  {0xd03, "Cortex-A53"},  {0xd05, "Cortex-A55"},  {0xd07, "Cortex-A57"},
+      {0xd08, "Cortex-A72"},  {0xd0b, "Cortex-A76"},  {0xd0c, "Neoverse-N1"}, {0xd40, "Neoverse-V1"},
+      {0xd46, "Cortex-A510"}, {0xd47, "Cortex-A710"}, {0xd48, "Cortex-X2"},   {0xd49, "Neoverse-N2"},
+      {0xd4a, "Neoverse-E1"}, {0xd4d, "Cortex-A715"}, {0xd4e, "Cortex-X3"},   {0xd4f, "Neoverse-V2"},
+      {0xd80, "Cortex-A520"}, {0xd81, "Cortex-A720"}, {0xd82, "Cortex-X4"},   {0xd84, "Neoverse-V3"},
+      {0xd85, "Cortex-X925"}, {0xd87, "Cortex-A725"}, {0xd8e, "Neoverse-N3"},
   };
   for (auto [part, name] : parts) EXPECT_EQ(part_name(0x41, part), name);
+  EXPECT_EQ(part_name(0xc0, 0xac3), "Ampere-1");
+  EXPECT_EQ(part_name(0x46, 0x001), "A64FX");
+  EXPECT_EQ(part_name(0x6d, 0xd49), "Azure-Cobalt-100");
+  EXPECT_EQ(part_name(0x61, 0x033), "Avalanche-M2");
+  EXPECT_EQ(describe_midr(0x413fd0c1), "ARM Neoverse-N1 r3p1");
+  EXPECT_EQ(describe_midr(0x990f0011), "implementer 0x99 part 0x1 r0p1");
   EXPECT_EQ(part_name(0x51, 0xd0c), "");  // part numbers belong to an implementer
 }
 

@@ -43,11 +43,13 @@ with tempfile.TemporaryDirectory() as tmp:
             samples[f"capture {fixture}"] = r.stdout
         else:
             failures.append(f"capture {fixture}: {r.stderr.strip()}")
-    for fp in ("fingerprint-n2-61.json", "fingerprint-n1-612.json"):
+    for fp in ("fingerprint-n2-61.json", "fingerprint-n1-612.json", "fingerprint-n1-6.1.json", "fingerprint-n1-6.18.json",
+               "fingerprint-v1-6.1.json"):
         r = run("import", "firecracker-fingerprint", os.path.join(src, "tests/data/firecracker", fp))
         samples[f"import {fp}"] = r.stdout
-    r = run("import", "firecracker-template", os.path.join(src, "tests/data/firecracker/template-hand.json"))
-    samples["import template-hand.json"] = r.stdout
+    for t in ("template-hand.json", "template-short.json"):
+        r = run("import", "firecracker-template", os.path.join(src, "tests/data/firecracker", t))
+        samples[f"import {t}"] = r.stdout
     views = []
     for i, (model, kernel) in enumerate((("neoverse-n1", "6.1"), ("cortex-a57", "6.12"))):
         path = os.path.join(tmp, f"h{i}.json")

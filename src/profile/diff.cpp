@@ -8,7 +8,10 @@
 #include "armcache/cache/geometry.h"
 #include "armcache/cache/selectors.h"
 #include "armcache/registers/codec.h"
+#include "armcache/kernel/generation.h"
 #include "armcache/registers/ctr.h"
+#include "armcache/registers/kvm_reg_id.h"
+#include "armcache/util/parse.h"
 
 namespace armcache::profile {
 
@@ -133,7 +136,10 @@ std::string cache_name(reg::Clidr clidr, std::uint32_t csselr) {
 
 std::vector<DiffItem> diff_views(const GuestView& a, const GuestView& b) {
   std::vector<DiffItem> out;
-  reg_item(out, DiffScope::kGuest, "", "CLIDR_EL1", reg::kClidrLayout, a.clidr.raw(), b.clidr.raw());
+  if (a.clidr != b.clidr)
+    out.push_back({DiffScope::kGuest, "CLIDR_EL1", hexs(a.clidr.raw()), hexs(b.clidr.raw()),
+                   fmt::format("CLIDR_EL1: {:#x} -> {:#x}: {}", a.clidr.raw(), b.clidr.raw(),
+                               clidr_changes(a.clidr, b.clidr))});
   reg_item(out, DiffScope::kGuest, "", "CTR_EL0", reg::kCtrLayout, a.ctr.raw(), b.ctr.raw());
   if (a.mmfr2_ccidx != b.mmfr2_ccidx)
     out.push_back({DiffScope::kGuest, "ID_AA64MMFR2_EL1.CCIDX", std::to_string(a.mmfr2_ccidx),
@@ -154,7 +160,10 @@ std::vector<DiffItem> diff_views(const GuestView& a, const GuestView& b) {
   // ONE_REG state: not guest-visible, but a VMM that restores the register
   // list (QEMU, crosvm) depends on it. A view without DEMUX values (written
   // by hand) has nothing to compare.
-  reg_item(out, DiffScope::kKvm, "ONE_REG ", "CLIDR_EL1", reg::kClidrLayout, a.clidr_reg, b.clidr_reg);
+  if (a.clidr_reg != b.clidr_reg)
+    out.push_back({DiffScope::kKvm, "ONE_REG CLIDR_EL1", hexs(a.clidr_reg), hexs(b.clidr_reg),
+                   fmt::format("ONE_REG CLIDR_EL1: {:#x} -> {:#x}: {}", a.clidr_reg, b.clidr_reg,
+                               clidr_changes(reg::Clidr(a.clidr_reg), reg::Clidr(b.clidr_reg)))});
   reg_item(out, DiffScope::kKvm, "ONE_REG ", "CTR_EL0", reg::kCtrLayout, a.ctr_reg, b.ctr_reg);
   if (!a.demux.empty() && !b.demux.empty()) {
     const std::string ia = id_list(a.demux), ib = id_list(b.demux);
@@ -217,11 +226,110 @@ std::vector<DiffItem> diff_hosts(const identity::Host& a, const identity::Host& 
   return out;
 }
 
+std::vector<DiffItem> diff_registers(const GuestRecord& a, const GuestRecord& b) {
+  std::vector<DiffItem> out;
+  if (a.registers.empty() || b.registers.empty()) return out;
+  std::vector<std::uint64_t> only_a, only_b;
+  for (const auto& [id, v] : a.registers)
+    if (!b.registers.count(id)) only_a.push_back(id);
+  for (const auto& [id, v] : b.registers)
+    if (!a.registers.count(id)) only_b.push_back(id);
+  auto names = [](const std::vector<std::uint64_t>& ids) {
+    std::string s;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (i == 24) return s + fmt::format(", and {} more", ids.size() - i);
+      s += (s.empty() ? "" : ", ") + reg::one_reg_name(ids[i]);
+    }
+    return s;
+  };
+  auto list_item = [&](const std::vector<std::uint64_t>& ids, bool in_a) {
+    if (ids.empty()) return;
+    out.push_back({DiffScope::kKvm, in_a ? "register list: only in A" : "register list: only in B",
+                   in_a ? std::to_string(ids.size()) : "absent", in_a ? "absent" : std::to_string(ids.size()),
+                   fmt::format("KVM register list: {} listed only by {} ({}); restoring the whole list (as QEMU does) "
+                               "fails on a host whose kernel does not list them",
+                               plural(ids.size(), "id", "ids"), in_a ? "A" : "B", names(ids))});
+  };
+  list_item(only_a, true);
+  list_item(only_b, false);
+  // ID-space registers (op0 3, op1 0, CRn 0) are the CPU model the guest
+  // reads; the cache ones are compared above, MMFR2 without CCIDX.
+  for (const auto& [id, va] : a.registers) {
+    auto it = b.registers.find(id);
+    if (it == b.registers.end()) continue;
+    auto d = reg::decode_reg_id(id);
+    if (!d || d->kind != reg::RegIdKind::kSysreg || d->sysreg.op0 != 3 || d->sysreg.op1 != 0 || d->sysreg.crn != 0)
+      continue;
+    RegValue x = va, y = it->second;
+    if (id == reg::kMmfr2Id) {
+      x.lo &= ~(std::uint64_t{0xf} << 20);
+      y.lo &= ~(std::uint64_t{0xf} << 20);
+    }
+    if (x == y) continue;
+    const std::string name = reg::one_reg_name(id);
+    out.push_back({DiffScope::kGuest, name, to_hex(x), to_hex(y), fmt::format("{}: {} -> {}", name, to_hex(x), to_hex(y))});
+  }
+  return out;
+}
+
+namespace {
+
+std::optional<kernel::Generation> generation_of(const GuestRecord& g) {
+  if (auto k = kernel::parse_kernel(g.kernel)) return k->generation;
+  for (auto gen : {kernel::Generation::kPre63, kernel::Generation::k63To69, kernel::Generation::k610Plus,
+                   kernel::Generation::kNative})
+    if (g.generation == kernel::generation_name(gen)) return gen;
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> midr_of(const Profile& p) {
+  if (p.guest) {
+    if (auto it = p.guest->registers.find(reg::kMidrId); it != p.guest->registers.end()) return it->second.lo;
+  }
+  if (auto it = p.provenance.find("midr"); it != p.provenance.end() && it->is_string())
+    if (auto v = parse_hex(it->get<std::string>())) return *v;
+  if (p.host)
+    for (const auto& k : p.host->kinds)
+      if (k.midr) return *k.midr;
+  return std::nullopt;
+}
+
+}  // namespace
+
+ClidrContext clidr_context(const Profile& p, const Profile* other, std::string_view other_name) {
+  ClidrContext c;
+  if (p.guest) c.generation = generation_of(*p.guest);
+  if (p.host && !p.host->kinds.empty()) {
+    const identity::HostKind* boot = &p.host->kinds[0];
+    for (const auto& k : p.host->kinds)
+      if (k.cpus == "0" || k.cpus.rfind("0-", 0) == 0 || k.cpus.rfind("0,", 0) == 0) boot = &k;
+    c.hardware = boot->clidr;
+    c.hardware_source = "the host in the same file";
+    return c;
+  }
+  // A pre-6.3 or native view of the same CPU shows its hardware CLIDR.
+  if (other && other->guest) {
+    const auto gen = generation_of(*other->guest);
+    const auto m = midr_of(p), mo = midr_of(*other);
+    if ((gen == kernel::Generation::kPre63 || gen == kernel::Generation::kNative) && m && mo &&
+        (*m & 0xff0ffff0) == (*mo & 0xff0ffff0)) {
+      c.hardware = other->guest->view.clidr;
+      c.hardware_source = fmt::format("{}, a {} view of the same MIDR part", other_name,
+                                      kernel::generation_name(*gen));
+    }
+  }
+  return c;
+}
+
 Result<DiffResult> diff(const Profile& a, const Profile& b, std::string_view name_a, std::string_view name_b) {
   DiffResult r;
   if (a.guest && b.guest) {
     r.compared_guest = true;
     r.items = diff_views(a.guest->view, b.guest->view);
+    auto regs = diff_registers(*a.guest, *b.guest);
+    r.items.insert(r.items.end(), regs.begin(), regs.end());
+    r.clidr_origin_a = classify_clidr(a.guest->view, clidr_context(a, &b, name_b));
+    r.clidr_origin_b = classify_clidr(b.guest->view, clidr_context(b, &a, name_a));
   } else if (a.guest || b.guest) {
     r.notes.push_back(fmt::format("guest views not compared: only {} holds one", a.guest ? name_a : name_b));
   }

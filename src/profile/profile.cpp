@@ -179,7 +179,38 @@ Result<GuestView> read_guest(const Reader& rd, const Json& g) {
   return v;
 }
 
+// The width of a one-reg id's value (8 << size field), 0 if not arm64.
+unsigned id_width(std::uint64_t id) {
+  if ((id >> 56) != 0x60) return 0;
+  return 8u << ((id >> 52) & 0xf);
+}
+
 }  // namespace
+
+std::string to_hex(const RegValue& v) {
+  if (v.hi == 0) return hexs(v.lo);
+  return fmt::format("{:#x}{:016x}", v.hi, v.lo);
+}
+
+Result<RegValue> parse_reg_value(std::string_view text, unsigned bits) {
+  std::string_view digits = text;
+  if (digits.starts_with("0x") || digits.starts_with("0X")) digits.remove_prefix(2);
+  while (digits.size() > 1 && digits.front() == '0') digits.remove_prefix(1);
+  RegValue v;
+  if (digits.size() <= 16) {
+    auto lo = parse_hex(text, bits < 64 ? bits : 64);
+    if (!lo) return lo.error();
+    v.lo = *lo;
+    return v;
+  }
+  if (bits <= 64 || digits.size() > 32)
+    return Error::make(fmt::format("'{}' has more than {} significant bits", text, bits));
+  auto hi = parse_hex(digits.substr(0, digits.size() - 16), bits - 64);
+  if (!hi) return Error::make(fmt::format("'{}': {}", text, hi.error().message));
+  auto lo = parse_hex(digits.substr(digits.size() - 16));
+  if (!lo) return Error::make(fmt::format("'{}': {}", text, lo.error().message));
+  return RegValue{*lo, *hi};
+}
 
 Json host_kind_to_json(const HostKind& k) {
   Json j;
@@ -227,6 +258,11 @@ Json to_json(const Profile& p) {
     Json ids = Json::array();
     for (const auto& [sel, val] : p.guest->view.demux) ids.push_back(sel);
     j["demux_ids"] = ids;
+    if (!p.guest->registers.empty()) {
+      Json regs = Json::object();
+      for (const auto& [id, v] : p.guest->registers) regs[hexs(id)] = to_hex(v);
+      j["kvm_registers"] = regs;
+    }
   }
   if (p.host) {
     Json h;
@@ -272,6 +308,21 @@ Result<Profile> from_json(const Json& j, std::string_view where) {
       std::vector<unsigned> have;
       for (auto [sel, val] : g.view.demux) have.push_back(sel);
       if (ids != have) return rd.fail("demux_ids", "does not list exactly the ids in guest.demux");
+    }
+    if (auto r = j.find("kvm_registers"); r != j.end()) {
+      if (!r->is_object()) return rd.fail("kvm_registers", "must be an object of one-reg id: value");
+      for (auto e = r->begin(); e != r->end(); ++e) {
+        const std::string path = "kvm_registers." + e.key();
+        auto id = parse_hex(e.key());
+        if (!id) return rd.fail(path, id.error().message);
+        const unsigned width = id_width(*id);
+        if (width == 0 || width > 128)
+          return rd.fail(path, "is not an arm64 one-reg id of 8 to 128 bits (0x60..., size U8 to U128)");
+        if (!e.value().is_string()) return rd.fail(path, "must be a hex string like \"0x1a\"");
+        auto v = parse_reg_value(e.value().get_ref<const std::string&>(), width);
+        if (!v) return rd.fail(path, v.error().message);
+        g.registers[*id] = *v;
+      }
     }
     // A stored fingerprint that the view does not produce means the file was
     // changed after it was written: identity comparisons would silently lie.

@@ -13,13 +13,72 @@ constexpr Named kNames[] = {
     {kClidrEl1, "CLIDR_EL1"},     {kCcsidr2El1, "CCSIDR2_EL1"},   {kCsselrEl1, "CSSELR_EL1"},
     {kCtrEl0, "CTR_EL0"},         {kIdAa64Pfr1El1, "ID_AA64PFR1_EL1"},
     {kIdAa64Mmfr2El1, "ID_AA64MMFR2_EL1"},
+    {{3, 0, 0, 0, 5}, "MPIDR_EL1"},       {{3, 0, 0, 4, 0}, "ID_AA64PFR0_EL1"},
+    {{3, 0, 0, 4, 4}, "ID_AA64ZFR0_EL1"}, {{3, 0, 0, 5, 0}, "ID_AA64DFR0_EL1"},
+    {{3, 0, 0, 5, 1}, "ID_AA64DFR1_EL1"}, {{3, 0, 0, 6, 0}, "ID_AA64ISAR0_EL1"},
+    {{3, 0, 0, 6, 1}, "ID_AA64ISAR1_EL1"}, {{3, 0, 0, 6, 2}, "ID_AA64ISAR2_EL1"},
+    {{3, 0, 0, 7, 0}, "ID_AA64MMFR0_EL1"}, {{3, 0, 0, 7, 1}, "ID_AA64MMFR1_EL1"},
+    {{3, 0, 0, 7, 3}, "ID_AA64MMFR3_EL1"}, {{3, 0, 1, 0, 0}, "SCTLR_EL1"},
+    {{3, 0, 2, 0, 3}, "TCR2_EL1"},        {{3, 0, 10, 2, 2}, "PIRE0_EL1"},
+    {{3, 0, 10, 2, 3}, "PIR_EL1"},
 };
+// KVM_REG_ARM_CORE and KVM_REG_ARM_FW coprocessor numbers (asm/kvm.h).
+constexpr std::uint32_t kCoprocCore = 0x0010;
+constexpr std::uint32_t kCoprocFw = 0x0014;
+constexpr std::uint32_t kCoprocFwFeatBitmap = 0x0016;
+
+// struct kvm_regs member at a core id's offset (in 32-bit words).
+std::string core_name(unsigned off) {
+  // user_pt_regs: x[31], sp, pc, pstate; then sp_el1, elr_el1, spsr[5]
+  // (u64 each, 2 words); fp_regs (16-byte aligned, word 84): vregs[32]
+  // (u128, 4 words), fpsr, fpcr.
+  if (off < 62 && off % 2 == 0) return fmt::format("X{}", off / 2);
+  switch (off) {
+    case 62: return "SP";
+    case 64: return "PC";
+    case 66: return "PSTATE";
+    case 68: return "SP_EL1";
+    case 70: return "ELR_EL1";
+    case 212: return "FPSR";
+    case 213: return "FPCR";
+    default: break;
+  }
+  if (off >= 72 && off < 82 && off % 2 == 0) return fmt::format("SPSR[{}]", (off - 72) / 2);
+  if (off >= 84 && off < 212 && off % 4 == 0) return fmt::format("V{}", (off - 84) / 4);
+  return {};
+}
 }  // namespace
 
 std::string_view sysreg_name(SysRegEncoding e) {
   for (const Named& n : kNames)
     if (n.enc == e) return n.name;
   return {};
+}
+
+std::string one_reg_name(std::uint64_t raw) {
+  if (reg_id::kArch.get(raw) == (kKvmRegArm64 >> 56)) {
+    const auto coproc = std::uint32_t(reg_id::kCoproc.get(raw));
+    const unsigned low = unsigned(raw & 0xffff);
+    switch (coproc) {
+      case kCoprocSysreg: {
+        const SysRegEncoding e{unsigned(reg_id::kOp0.get(raw)), unsigned(reg_id::kOp1.get(raw)),
+                               unsigned(reg_id::kCRn.get(raw)), unsigned(reg_id::kCRm.get(raw)),
+                               unsigned(reg_id::kOp2.get(raw))};
+        if (auto n = sysreg_name(e); !n.empty()) return std::string(n);
+        return fmt::format("S{}_{}_C{}_C{}_{}", e.op0, e.op1, e.crn, e.crm, e.op2);
+      }
+      case kCoprocDemux:
+        if (reg_id::kDemuxId.get(raw) == kDemuxIdCcsidr) return fmt::format("CCSIDR_EL1[{}] (DEMUX)", raw & 0xff);
+        break;
+      case kCoprocCore:
+        if (auto n = core_name(low); !n.empty()) return n;
+        break;
+      case kCoprocFw: return fmt::format("KVM_REG_ARM_FW[{}]", low);
+      case kCoprocFwFeatBitmap: return fmt::format("KVM_REG_ARM_FW_FEAT_BMAP[{}]", low);
+      default: break;
+    }
+  }
+  return fmt::format("{:#x}", raw);
 }
 
 const Layout& reg_id_layout(std::uint64_t raw) {

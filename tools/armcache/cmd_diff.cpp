@@ -28,6 +28,10 @@ int run_diff(const DiffArgs& args) {
     if (d.compared_guest) {
       j["fingerprint"] = {{"a", profile::fingerprint(a.guest->view)}, {"b", profile::fingerprint(b.guest->view)}};
       j["kernel"] = {{"a", a.guest->kernel}, {"b", b.guest->kernel}};
+      auto origin = [](const profile::ClidrClass& c) {
+        return Json{{"origin", profile::to_string(c.origin)}, {"text", c.text}};
+      };
+      j["clidr_origin"] = {{"a", origin(*d.clidr_origin_a)}, {"b", origin(*d.clidr_origin_b)}};
     }
     Json items = Json::array();
     for (const auto& i : d.items)
@@ -46,6 +50,8 @@ int run_diff(const DiffArgs& args) {
                          g.generation.empty() ? "" : " (" + g.generation + ")");
     };
     out << fmt::format("  guest: {} -> {}\n", side(*a.guest), side(*b.guest));
+    out << fmt::format("  CLIDR_EL1 of A ({:#x}): {}\n", a.guest->view.clidr.raw(), d.clidr_origin_a->text);
+    out << fmt::format("  CLIDR_EL1 of B ({:#x}): {}\n", b.guest->view.clidr.raw(), d.clidr_origin_b->text);
   }
   // Grouped by scope, so guest-visible changes come first.
   for (auto scope : {profile::DiffScope::kGuest, profile::DiffScope::kKvm, profile::DiffScope::kHost}) {
@@ -74,11 +80,18 @@ void add_diff(CLI::App& app, Context& ctx) {
   sub->add_option("A", args->a, "First profile")->required();
   sub->add_option("B", args->b, "Second profile")->required();
   sub->add_flag("-J,--json", args->json,
-                "Print {a, b, identical, fingerprint{a,b}, differences[{scope, item, a, b, text}], notes[]}");
+                "Print {a, b, identical, fingerprint{a,b}, kernel{a,b}, clidr_origin{a,b}: {origin, text}, "
+                "differences[{scope, item, a, b, text}], notes[]}");
   sub->footer("Compares the guest views when both files hold one (what the guest reads: CLIDR_EL1, CTR_EL0,\n"
               "CCIDX and every cache CLIDR describes; then KVM's ONE_REG state: DEMUX ids and values), and\n"
               "the host CPU kinds when both hold a host. Caches are named L1D, L1I, L2 ... and compared\n"
-              "in words, e.g. \"L2: 8 ways x 2048 sets -> 1 way x 1 set (fabricated)\".\n\n"
+              "in words, e.g. \"L2: 8 ways x 2048 sets -> 1 way x 1 set (fabricated)\"; CLIDR_EL1 level by\n"
+              "level and field by field (\"adds L3 (Unified); LoC 2 -> 3; ICB 2 -> 0\"). Says what made each\n"
+              "side's CLIDR_EL1: the hardware's (pre-6.3 KVM, the native capability), KVM 6.3+'s fabrication\n"
+              "from CTR_EL0, a sysfs-derived override of the Firecracker kind (levels and LoC from sysfs, the\n"
+              "rest KVM's), a value userspace wrote, or that the registers cannot tell. Files that carry every\n"
+              "ONE_REG (imported Firecracker fingerprints) are also compared register list against register\n"
+              "list (ids only one side's kernel lists) and by their ID-space registers.\n\n"
               "Examples:\n  armcache kernel-view --kernel 6.1 --qemu-model neoverse-n1 --json > n1-61.json\n"
               "  armcache kernel-view --kernel 6.12 --qemu-model neoverse-n1 --json > n1-612.json\n"
               "  armcache diff n1-61.json n1-612.json\n\n"

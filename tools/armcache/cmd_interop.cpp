@@ -43,9 +43,12 @@ int run_import(const InteropArgs& a, bool fingerprint) {
   profile::Profile p = take(fingerprint ? profile::firecracker::import_fingerprint(text, a.file)
                                         : profile::firecracker::import_template(text, a.file));
   emit(profile::to_json(p), a.output, p.warnings);
-  if (!a.output.empty())
+  if (!a.output.empty()) {
     std::cout << fmt::format("{} -> {}: fingerprint {}{}\n", a.file, a.output, profile::fingerprint(p.guest->view),
                              p.warnings.empty() ? "" : fmt::format(", {} warning(s)", p.warnings.size()));
+    if (auto it = p.provenance.find("clidr_origin"); it != p.provenance.end())
+      std::cout << fmt::format("  CLIDR_EL1 {:#x}: {}\n", p.guest->view.clidr.raw(), (*it)["text"].get<std::string>());
+  }
   return kExitOk;
 }
 
@@ -59,9 +62,11 @@ int run_export(const InteropArgs& a) {
 
 void add_interop(CLI::App& app, Context& ctx) {
   const std::string format_help =
-      "Firecracker's reg_modifiers: {\"addr\": KVM one-reg id as a hex string, \"bitmap\": \"0b\" and one\n"
-      "character per bit, most significant first, '0', '1' or 'x' (keep KVM's value); 64 characters for\n"
-      "system registers, 32 for DEMUX CCSIDR}.\n\n";
+      "Firecracker's reg_modifiers: {\"addr\": KVM one-reg id as a hex string, \"bitmap\": \"0b\" and up to\n"
+      "128 characters, one per bit, most significant first, '0', '1' or 'x' (keep KVM's value); bits\n"
+      "above the last character are not fixed}. Fingerprints zero-pad every bitmap to 128 digits; a\n"
+      "set bit beyond the register's width (32 for DEMUX CCSIDR and FPSR/FPCR, 64 for system and core\n"
+      "registers, 128 for V registers) is refused. Templates may not fix any bit beyond the width.\n\n";
   CLI::App* imp = app.add_subcommand("import", "Read other tools' files into armcache profiles");
   imp->require_subcommand(1);
   {
@@ -70,9 +75,12 @@ void add_interop(CLI::App& app, Context& ctx) {
     s->add_option("FILE", args->file, "The fingerprint JSON")->required();
     s->add_option("-o,--output", args->output, "Write the profile here (default: stdout)");
     s->footer("Reads kernel_version and, from guest_cpu_config.reg_modifiers, CLIDR_EL1, CTR_EL0,\n"
-              "ID_AA64MMFR2_EL1, MIDR_EL1 and the DEMUX CCSIDR values. CCSIDR values that are the low half\n"
-              "of FEAT_CCIDX values (pre-6.3 KVM on a CCIDX host) are flagged as truncated: a warning, and\n"
-              "provenance.truncated_ccidx in the profile.\n" +
+              "ID_AA64MMFR2_EL1, MIDR_EL1 and the DEMUX CCSIDR values into the guest view; every register the\n"
+              "fingerprint lists (core, FP/SIMD, system, DEMUX) is kept under kvm_registers, for diff.\n"
+              "CCSIDR values that are the low half of FEAT_CCIDX values (pre-6.3 KVM on a CCIDX host) are\n"
+              "flagged as truncated: a warning, and provenance.truncated_ccidx in the profile. What made the\n"
+              "CLIDR_EL1 (the hardware, KVM's fabrication, a sysfs-derived override of the Firecracker kind)\n"
+              "is in provenance.clidr_origin and, with -o, printed.\n" +
               format_help +
               "Example:\n  armcache import firecracker-fingerprint fp.json -o host-a.json\n\n" + exit_status_help());
     s->callback([args, &ctx] { ctx.status = run_import(*args, true); });
@@ -82,8 +90,10 @@ void add_interop(CLI::App& app, Context& ctx) {
     CLI::App* s = imp->add_subcommand("firecracker-template", "A custom CPU template -> a guest-view profile");
     s->add_option("FILE", args->file, "The template JSON")->required();
     s->add_option("-o,--output", args->output, "Write the profile here (default: stdout)");
-    s->footer("Needs CLIDR_EL1 and CTR_EL0 modifiers. A selector CLIDR describes without a CCSIDR modifier\n"
-              "reads as KVM 6.3+ fabricates it (LineSize only); 'x' bits read as 0; both are warned about.\n" +
+    s->footer("Needs CLIDR_EL1 and CTR_EL0 modifiers. 'x' bits of CLIDR_EL1 and CCSIDR take what KVM 6.3+\n"
+              "fabricates for the template's CTR_EL0; 'x' bits of CTR_EL0 read as 0. A selector CLIDR\n"
+              "describes without a CCSIDR modifier reads as KVM 6.3+ fabricates it (LineSize only). Each is\n"
+              "warned about. Other registers are counted (provenance.other_registers), not modelled.\n" +
               format_help +
               "Example:\n  armcache import firecracker-template tmpl.json -o back.json\n\n" + exit_status_help());
     s->callback([args, &ctx] { ctx.status = run_import(*args, false); });
@@ -96,7 +106,8 @@ void add_interop(CLI::App& app, Context& ctx) {
     s->add_option("PROFILE", args->file, "A profile holding a guest view")->required();
     s->add_option("-o,--output", args->output, "Write the template here (default: stdout)");
     s->footer("The template sets CLIDR_EL1, CTR_EL0 and the DEMUX CCSIDR of every Level|InD selector the\n"
-              "CLIDR describes, every bit fixed. Importing it back gives the same fingerprint. A view with\n"
+              "CLIDR describes, every bit fixed, each bitmap as wide as its register (as Firecracker checks\n"
+              "them). Importing it back gives the same fingerprint. A view with\n"
               "FEAT_CCIDX (64-bit CCSIDR) or tag caches that differ from their data cache cannot be written\n"
               "(KVM has no register for either).\n" +
               format_help +

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "armcache/identity/identity.h"
+#include "armcache/profile/clidr_origin.h"
 #include "armcache/profile/profile.h"
 #include "armcache/util/result.h"
 
@@ -29,6 +31,8 @@ struct DiffItem {
 struct DiffResult {
   bool compared_guest = false;
   bool compared_host = false;
+  // What made each side's guest CLIDR_EL1, when both hold a guest view.
+  std::optional<ClidrClass> clidr_origin_a, clidr_origin_b;
   std::vector<DiffItem> items;
   std::vector<std::string> notes;  // what was not compared, and why
 };
@@ -39,6 +43,14 @@ std::string describe_geometry(std::uint64_t ccsidr, bool ccidx);
 std::string cache_name(reg::Clidr clidr, std::uint32_t csselr);
 
 std::vector<DiffItem> diff_views(const identity::GuestView& a, const identity::GuestView& b);
+// Register lists (ids only one side lists: a VMM restoring the whole list
+// refuses those) and ID-space register values, for two views that carry
+// every ONE_REG (Firecracker fingerprints). Empty when either has none.
+std::vector<DiffItem> diff_registers(const GuestRecord& a, const GuestRecord& b);
+// The context classify_clidr() needs for `g`: its kernel generation, and the
+// hardware CLIDR from its own host or from `other` (a pre-6.3 or native view
+// of the same MIDR).
+ClidrContext clidr_context(const Profile& p, const Profile* other, std::string_view other_name);
 std::vector<DiffItem> diff_hosts(const identity::Host& a, const identity::Host& b);
 // Fails when the two profiles have nothing in common to compare (one holds
 // only a guest view, the other only a host).

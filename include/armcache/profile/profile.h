@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,11 +22,26 @@ using Json = nlohmann::ordered_json;
 inline constexpr std::string_view kFormatName = "armcache-profile";
 inline constexpr int kFormatVersion = 1;
 
+// A KVM ONE_REG value of up to 128 bits (FP/SIMD V registers are U128).
+struct RegValue {
+  std::uint64_t lo = 0;
+  std::uint64_t hi = 0;  // bits [127:64]
+  bool operator==(const RegValue&) const = default;
+};
+// "0x..." lowercase, no padding; U128 values as one number.
+std::string to_hex(const RegValue& v);
+// The inverse, at most `bits` (<= 128) significant bits.
+Result<RegValue> parse_reg_value(std::string_view text, unsigned bits);
+
 // A guest view with what produced it.
 struct GuestRecord {
   identity::GuestView view;
   std::string kernel;      // the host kernel the view was taken on: "6.1.0-50-cloud-arm64", "native"
   std::string generation;  // the kernel model's name for it: "pre-6.3", "6.3-6.9", "6.10+", "native"
+  // Every ONE_REG id the source listed and its value (a Firecracker
+  // fingerprint lists ~240: core, FP/SIMD, system, DEMUX); empty when the
+  // source gave only the cache registers. Not part of the fingerprint.
+  std::map<std::uint64_t, RegValue> registers;
 };
 
 struct Profile {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "armcache/registers/describers.h"
@@ -98,5 +99,10 @@ const Layout& reg_id_layout(std::uint64_t raw);
 std::optional<std::string_view> reg_id_problem(const RegId& id);
 // Arm ARM name of a system register armcache knows, or empty.
 std::string_view sysreg_name(SysRegEncoding e);
+// A name for any one-reg id: a system register's Arm ARM name (else
+// "S3_0_C0_C4_0"), "CCSIDR_EL1[2] (DEMUX)", a core register by its
+// struct kvm_regs member ("X0", "PC", "SPSR[1]", "V31", "FPSR"), a firmware
+// pseudo-register ("KVM_REG_ARM_FW[0]"), else the id in hex.
+std::string one_reg_name(std::uint64_t raw);
 
 }  // namespace armcache::reg

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "armcache/registers/describers.h"
@@ -30,8 +32,18 @@ struct Midr {
   constexpr unsigned revision() const { return unsigned(midr::kRevision.get(raw)); }
 };
 
-// Names for known implementers and parts; empty when unknown.
+// Names of implementers and parts spelled as util-linux's lscpu prints them
+// ("ARM", "Neoverse-N1"); empty when lscpu names none.
 std::string_view implementer_name(unsigned implementer);
 std::string_view part_name(unsigned implementer, unsigned part_num);
+struct PartName {
+  unsigned implementer;
+  unsigned part;
+  std::string_view name;
+};
+// Every part lscpu names, by implementer then part number.
+std::span<const PartName> part_names();
+// "ARM Neoverse-N1 r3p1"; unknown codes in hex ("implementer 0x99 part 0x1 r0p0").
+std::string describe_midr(std::uint64_t midr);
 
 }  // namespace armcache::reg
