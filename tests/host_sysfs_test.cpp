@@ -72,6 +72,65 @@ TEST(HostSysfs, HeteroAgreesWithLscpu) { expect_agrees_with_lscpu("hetero"); }
 TEST(HostSysfs, MissingAgreesWithLscpu) { expect_agrees_with_lscpu("missing"); }
 TEST(HostSysfs, InconsistentAgreesWithLscpu) { expect_agrees_with_lscpu("inconsistent"); }
 
+TEST(HostSysfs, LevelsOnlyAgreesWithLscpu) { expect_agrees_with_lscpu("levels-only"); }
+
+// make-levels-only.sh: 6 x cortex-a53 on 6.12 with a DT that gives the
+// hierarchy but no geometry; L2 shared by cpus 0-1 and by 2-3, private to 4
+// and to 5. The kernel made only level, type and shared_cpu_* files.
+TEST(HostSysfs, LevelsOnlyGivesKindsLevelsSharingAndOneNotePerKind) {
+  const Json show = show_json(fixture("levels-only"));
+  // Same MIDR and caches, different sharing: one kind (the registers are the same).
+  ASSERT_EQ(show["kinds"].size(), 1u);
+  const Json& k = show["kinds"][0];
+  EXPECT_EQ(k["cpus"], "0-5");
+  ASSERT_EQ(k["caches"].size(), 3u);
+  const char* types[] = {"Data", "Instruction", "Unified"};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(k["caches"][i]["type"], types[i]);
+    EXPECT_EQ(k["caches"][i]["level"], i < 2 ? 1 : 2);
+    EXPECT_TRUE(k["caches"][i]["size_bytes"].is_null());
+  }
+  EXPECT_EQ(k["caches"][0]["sharing"], Json::parse(R"(["0", "1", "2", "3", "4", "5"])"));
+  EXPECT_EQ(k["caches"][2]["sharing"], Json::parse(R"(["0-1", "2-3", "4", "5"])"));
+  // QEMU's cortex-a53 CLIDR_EL1 is 0x0a200023 (L1 I+D, L2 unified, LoC 2,
+  // LoUU = LoUIS = 1): the levels alone give it.
+  EXPECT_EQ(k["clidr"]["value"], "0xa200023");
+  EXPECT_TRUE(k["ccsidr"].empty());
+  ASSERT_TRUE(k["missing_geometry"].is_string());
+  EXPECT_NE(k["missing_geometry"].get<std::string>().find("for L1d, L1i, L2"), std::string::npos);
+  // Said once: no per-file or per-cache warnings about the missing geometry.
+  std::size_t notes = 0;
+  for (const auto& w : show["warnings"]) {
+    const std::string s = w;
+    EXPECT_EQ(s.find(" missing"), std::string::npos) << s;
+    EXPECT_EQ(s.find("heterogeneous"), std::string::npos) << s;
+    notes += s.find("no cache geometry") != std::string::npos;
+  }
+  EXPECT_EQ(notes, 1u);
+  // capture keeps the sharing groups and the note.
+  int rc = 0;
+  const Json cap = Json::parse(run(std::string(ARMCACHE_CLI) + " capture --sysfs-root " + fixture("levels-only"), &rc));
+  ASSERT_EQ(rc, 0);
+  EXPECT_EQ(cap["host"]["kinds"][0]["caches"][2]["sharing"], Json::parse(R"(["0-1", "2-3", "4", "5"])"));
+  EXPECT_EQ(cap["host"]["kinds"][0]["missing_geometry"], k["missing_geometry"]);
+  EXPECT_EQ(cap["host"]["kinds"][0]["clidr"]["value"], "0xa200023");
+}
+
+TEST(HostSysfs, LevelsOnlyTextNamesTheCoreAndTheGuestClidrs) {
+  int rc = 0;
+  // CTR_EL0 of QEMU's cortex-a53: 0x84448004 (IDC 0, DIC 0): KVM 6.3+
+  // fabricates 0x09200003; an override with the sysfs levels (L1 I+D, L2
+  // unified, LoC 2) keeping KVM's LoUU = LoUIS = 1 gives 0x0a200023.
+  const std::string out = run(std::string(ARMCACHE_CLI) + " show --ctr 0x84448004 --sysfs-root " + fixture("levels-only"), &rc);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("MIDR 0x410fd034 (ARM Cortex-A53 r0p4)"), std::string::npos) << out;
+  EXPECT_NE(out.find("Guest CLIDR_EL1 on KVM 6.3+: 0x9200003"), std::string::npos) << out;
+  EXPECT_NE(out.find("Firecracker kind: 0xa200023"), std::string::npos) << out;
+  EXPECT_NE(out.find("Sharing: L2 by 0-1 | 2-3 | 4 | 5"), std::string::npos) << out;
+  run(std::string(ARMCACHE_CLI) + " show --ctr zz --sysfs-root " + fixture("levels-only") + " 2>/dev/null", &rc);
+  EXPECT_EQ(rc, 2);
+}
+
 TEST(HostSysfs, HeteroShowsTwoKinds) {
   auto s = read_sysfs(fixture("hetero"));
   ASSERT_TRUE(s.ok()) << s.error().message;

@@ -30,6 +30,8 @@ HostReport analyze(const std::vector<SourceDescription>& sources, std::optional<
   for (const auto& g : groups) {
     HostKindReport k{g, synthesize(g, ctr)};
     for (const auto& w : k.synth.warnings) r.warnings.push_back(fmt::format("cpu{}: {}", format_cpulist(g.cpus), w));
+    if (!k.synth.missing_geometry.empty())
+      r.warnings.push_back(fmt::format("cpu{}: {}", format_cpulist(g.cpus), k.synth.missing_geometry));
     r.kinds.push_back(std::move(k));
   }
   for (auto& w : sanity_warnings(r.merged, groups)) r.warnings.push_back(std::move(w));
@@ -104,7 +106,8 @@ std::string hex(std::uint64_t v) { return fmt::format("{:#x}", v); }
 
 void write_caches(JsonWriter& w, const CacheKindGroup& kind) {
   w.begin_array();
-  for (const auto& c : kind.caches) {
+  for (std::size_t i = 0; i < kind.caches.size(); ++i) {
+    const CacheInfo& c = kind.caches[i];
     w.begin_object();
     w.member("level", c.level).member("type", to_string(c.type));
     field(w, "size_bytes", c.size);
@@ -115,6 +118,11 @@ void write_caches(JsonWriter& w, const CacheKindGroup& kind) {
     w.key("shared_cpus");
     if (c.shared_cpus.known()) w.value(format_cpulist(*c.shared_cpus.value));
     else w.null();
+    // Every group of CPUs sharing this cache across the kind ("0-1", "2-3", "4").
+    w.key("sharing").begin_array();
+    if (i < kind.sharing.size())
+      for (const auto& g : kind.sharing[i]) w.value(format_cpulist(g));
+    w.end_array();
     field(w, "allocation_policy", c.allocation_policy);
     field(w, "write_policy", c.write_policy);
     field(w, "id", c.id);
@@ -185,6 +193,9 @@ std::string report_to_json(const HostReport& r) {
     w.key("ccsidr").begin_object();
     for (const auto& [sel, v] : k.synth.ccsidr) w.member(std::to_string(sel), hex(v));
     w.end_object();
+    w.key("missing_geometry");
+    if (k.synth.missing_geometry.empty()) w.null();
+    else w.value(k.synth.missing_geometry);
     w.key("undetermined").begin_array();
     for (const auto& u : k.synth.undetermined) w.value(u);
     w.end_array();

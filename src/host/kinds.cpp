@@ -13,14 +13,11 @@ std::string opt(const Tagged<T>& t) {
   return t.known() ? fmt::format("{}", *t.value) : std::string("?");
 }
 
-// Everything that makes two CPUs' cache registers differ, plus the sharing
-// pattern (number of CPUs per cache).
+// Everything that makes two CPUs' cache registers differ.
 std::string signature(const CpuInfo& c) {
   std::string s = opt(c.midr);
-  for (const auto& k : c.caches) {
-    s += fmt::format("|{}{}:{}:{}:{}:{}:{}", k.level, int(k.type), opt(k.size), opt(k.ways), opt(k.sets),
-                     opt(k.line), k.shared_cpus.known() ? fmt::format("{}", k.shared_cpus.value->size()) : "?");
-  }
+  for (const auto& k : c.caches)
+    s += fmt::format("|{}{}:{}:{}:{}:{}", k.level, int(k.type), opt(k.size), opt(k.ways), opt(k.sets), opt(k.line));
   return s;
 }
 
@@ -37,8 +34,6 @@ bool compatible(const CacheKindGroup& k, const CpuInfo& c) {
     const CacheInfo &a = k.caches[i], &b = c.caches[i];
     if (a.level != b.level || a.type != b.type || !agree(a.size, b.size) || !agree(a.ways, b.ways) ||
         !agree(a.sets, b.sets) || !agree(a.line, b.line))
-      return false;
-    if (a.shared_cpus.known() && b.shared_cpus.known() && a.shared_cpus.value->size() != b.shared_cpus.value->size())
       return false;
   }
   return true;
@@ -68,7 +63,7 @@ std::vector<CacheKindGroup> group_kinds(const MergedHost& host) {
           break;
         }
       if (k == kinds.size()) {
-        kinds.push_back({{}, cpu.caches, cpu.midr, {}});
+        kinds.push_back({{}, cpu.caches, cpu.midr, {}, {}});
         instances.emplace_back(cpu.caches.size());
       } else {
         fill(kinds[k].midr, cpu.midr);
@@ -90,7 +85,10 @@ std::vector<CacheKindGroup> group_kinds(const MergedHost& host) {
     }
   }
   for (std::size_t k = 0; k < kinds.size(); ++k)
-    for (const auto& s : instances[k]) kinds[k].instances.push_back(unsigned(s.size()));
+    for (const auto& s : instances[k]) {
+      kinds[k].instances.push_back(unsigned(s.size()));
+      kinds[k].sharing.emplace_back(s.begin(), s.end());
+    }
   return kinds;
 }
 

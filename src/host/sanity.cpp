@@ -27,16 +27,7 @@ std::vector<std::string> sanity_warnings(const MergedHost& host, const std::vect
         w.push_back(fmt::format("{}: {} way(s) x {} set(s): what KVM fabricates for guests since Linux 6.3, not "
                                 "real hardware", name, c.ways.known() ? fmt::format("{}", *c.ways.value) : "?",
                                 c.sets.known() ? fmt::format("{}", *c.sets.value) : "?"));
-      std::vector<std::string> missing;
-      if (!c.size.known()) missing.push_back("size");
-      if (!c.ways.known()) missing.push_back("ways");
-      if (!c.sets.known()) missing.push_back("sets");
-      if (!c.line.known()) missing.push_back("line");
-      if (!missing.empty()) {
-        std::string m;
-        for (const auto& s : missing) m += (m.empty() ? "" : ", ") + s;
-        w.push_back(fmt::format("{}: unknown {}", name, m));
-      }
+      // Unknown geometry is said once per kind by the synthesis.
     }
     if (k.cpus.size() > 0 && kinds.size() > 1 && &k == &kinds.front())
       w.push_back(fmt::format("heterogeneous host: {} cache kinds; cpu0 alone does not describe it", kinds.size()));

@@ -20,6 +20,11 @@ std::string_view to_string(Confidence c) {
 
 namespace {
 
+// lscpu's cache names: L1d, L1i, L2.
+std::string lscpu_name(const CacheInfo& c) {
+  return fmt::format("L{}{}", c.level, c.type == CacheType::kData ? "d" : c.type == CacheType::kInstruction ? "i" : "");
+}
+
 // Geometry of a described cache; ways from size / (sets x line) when only
 // they are known. nullopt when the cache cannot be encoded.
 std::optional<cache::Geometry> geometry(const CacheInfo& c) {
@@ -105,11 +110,12 @@ Synthesis synthesize(const CacheKindGroup& kind, std::optional<reg::Ctr> ctr) {
   // CCSIDR per Level|InD selector, 64-bit format only when some cache does
   // not fit the 32-bit fields.
   std::vector<std::pair<const CacheInfo*, cache::Geometry>> geo;
+  std::vector<std::string> without_ccsidr;
   for (const auto& c : kind.caches) {
     if (c.level < 1 || c.level > levels) continue;
     auto g = geometry(c);
     if (!g) {
-      s.warnings.push_back(fmt::format("L{} {}: no CCSIDR (line, sets or ways unknown)", c.level, to_string(c.type)));
+      without_ccsidr.push_back(lscpu_name(c));
       continue;
     }
     geo.push_back({&c, *g});
@@ -126,6 +132,33 @@ Synthesis synthesize(const CacheKindGroup& kind, std::optional<reg::Ctr> ctr) {
     }
     const auto sel = reg::Csselr::select(c->level, c->type == CacheType::kInstruction);
     s.ccsidr[std::uint32_t(sel.raw())] = v->raw();
+  }
+  // Which geometry is missing, for which caches, in one line per kind.
+  const auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+    return out;
+  };
+  std::vector<std::string> none, partly;
+  for (const auto& c : kind.caches) {
+    std::vector<std::string> unknown;
+    if (!c.size.known()) unknown.push_back("size");
+    if (!c.ways.known()) unknown.push_back("ways");
+    if (!c.sets.known()) unknown.push_back("sets");
+    if (!c.line.known()) unknown.push_back("line size");
+    if (unknown.size() == 4) none.push_back(lscpu_name(c));
+    else if (!unknown.empty()) partly.push_back(lscpu_name(c) + " " + join(unknown));
+  }
+  if (!none.empty() && partly.empty() && none.size() == kind.caches.size()) {
+    s.missing_geometry = fmt::format(
+        "no cache geometry in these sources for {} (size, ways, sets and line size unknown: only level, type and "
+        "sharing): CLIDR_EL1 from levels and types alone, no CCSIDR_EL1",
+        join(none));
+  } else if (!none.empty() || !partly.empty()) {
+    std::vector<std::string> parts = partly;
+    if (!none.empty()) parts.insert(parts.begin(), join(none) + " size, ways, sets, line size");
+    s.missing_geometry = "geometry unknown: " + join(parts);
+    if (!without_ccsidr.empty()) s.missing_geometry += "; no CCSIDR_EL1 for " + join(without_ccsidr);
   }
   return s;
 }

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "armcache/host/cpulist.h"
 #include "armcache/util/fd.h"
@@ -166,9 +167,13 @@ void read_cache_leaf(int cachefd, unsigned cpu, unsigned index, CpuInfo& info, W
       return;
     }
   }
+  // A leaf with none of the geometry files is a level-only one (firmware
+  // gave the hierarchy but no geometry): the kind says so once, instead of a
+  // warning per file here. Partly missing geometry is warned about per file.
+  std::vector<const char*> missing;
   const auto u32 = [&](const char* file, Tagged<std::uint32_t>& out, bool zero_unknown, bool warn_missing) {
     if (!read_attr(cachefd, path(file), a)) {
-      if (warn_missing) w.add(cpu, fmt::format(": cache/index{}/{} missing", index, file));
+      if (warn_missing) missing.push_back(file);
       return;
     }
     std::uint32_t v;
@@ -188,11 +193,13 @@ void read_cache_leaf(int cachefd, unsigned cpu, unsigned index, CpuInfo& info, W
     if (parse_size(a.text, v)) c.size.set(v, Source::kSysfs);
     else w.add(cpu, fmt::format(": cache/index{}/size '{}' is not a size", index, a.text));
   } else {
-    w.add(cpu, fmt::format(": cache/index{}/size missing", index));
+    missing.push_back("size");
   }
   u32("ways_of_associativity", c.ways, true, true);
   u32("number_of_sets", c.sets, true, true);
   u32("coherency_line_size", c.line, true, true);
+  if (missing.size() < 4)
+    for (const char* file : missing) w.add(cpu, fmt::format(": cache/index{}/{} missing", index, file));
   u32("physical_line_partition", c.physical_line_partition, false, false);
   u32("id", c.id, false, false);
   if (read_attr(cachefd, path("allocation_policy"), a)) c.allocation_policy.set(std::string(a.text), Source::kSysfs);

@@ -95,8 +95,11 @@ std::string view_lines(const identity::GuestView& v) {
                      v.clidr.louu(), v.clidr.louis());
   for (std::uint32_t sel : identity::identity_selectors(v)) {
     const std::uint64_t raw = (sel & 0x10) ? v.ccsidr_tnd[sel & 0xf] : v.ccsidr[sel & 0xf];
+    // 0 for a described cache is what a host description without geometry
+    // (a level-only sysfs tree) gives: no real cache reads it.
     out += fmt::format("  {:<4} {:#x}: {}\n", profile::cache_name(v.clidr, sel), raw,
-                       profile::describe_geometry(raw, v.mmfr2_ccidx != 0));
+                       raw == 0 ? std::string("geometry unknown (the host description has none)")
+                                : profile::describe_geometry(raw, v.mmfr2_ccidx != 0));
   }
   out += fmt::format("  CTR_EL0 {:#x}, ID_AA64MMFR2_EL1.CCIDX {}\n", v.ctr.raw(), v.mmfr2_ccidx);
   return out;

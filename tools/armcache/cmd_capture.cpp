@@ -52,6 +52,8 @@ void add_capture(CLI::App& app, Context& ctx) {
     for (std::size_t i = 0; i < r.kinds.size() && i < j["host"]["kinds"].size(); ++i) {
       j["host"]["kinds"][i]["caches"] = host::caches_to_json(r.kinds[i].group);
       j["host"]["kinds"][i]["confidence"] = host::confidence_to_json(r.kinds[i].synth);
+      const std::string& missing = r.kinds[i].synth.missing_geometry;
+      j["host"]["kinds"][i]["missing_geometry"] = missing.empty() ? Json(nullptr) : Json(missing);
     }
     if (out->empty() || *out == "-") {
       print_json(j);

@@ -1,6 +1,8 @@
-// Groups CPUs into cache kinds: CPUs with the same MIDR, the same caches
-// (level, type, size, ways, sets, line) and the same sharing pattern (how
-// many CPUs share each cache). A heterogeneous host has several kinds.
+// Groups CPUs into cache kinds: CPUs with the same MIDR and the same caches
+// (level, type, size, ways, sets, line), i.e. the same cache ID registers. A
+// heterogeneous host has several kinds. Sharing is not part of a kind (an L2
+// private to one core and one shared by two read the same registers); each
+// kind keeps every sharing group its CPUs have (docs/host-discovery.md).
 #pragma once
 
 #include <vector>
@@ -17,6 +19,9 @@ struct CacheKindGroup {
   // Distinct instances of each cache across the kind's CPUs (same index as
   // caches): lscpu's ALL-SIZE is size x instances.
   std::vector<unsigned> instances;
+  // The distinct sets of CPUs sharing each cache (same index as caches),
+  // sorted; a CPU without a sharing list counts as a group of its own.
+  std::vector<std::vector<std::vector<unsigned>>> sharing;
 };
 
 std::vector<CacheKindGroup> group_kinds(const MergedHost& host);

@@ -34,6 +34,10 @@ struct Synthesis {
   std::map<std::uint32_t, std::uint64_t> ccsidr;  // CSSELR value -> CCSIDR in the kind's format
   std::vector<std::string> undetermined;    // plain statements of what cannot be known
   std::vector<std::string> warnings;
+  // One line saying which geometry these sources lack for which caches, and
+  // what that costs ("no cache geometry ... for L1d, L1i, L2: ..."); empty
+  // when every cache is fully described.
+  std::string missing_geometry;
 };
 
 // ctr is the live CTR_EL0 when known: its IDC and DIC bits decide LoUU/LoUIS.
