@@ -37,7 +37,7 @@ run_ctest() {
 }
 
 log "dependencies"
-apt_need $PKGS_BUILD $PKGS_FUZZ $PKGS_HOST
+apt_need $PKGS_BUILD $PKGS_FUZZ $PKGS_HOST $PKGS_DEB
 
 log "build and unit tests"
 build build
@@ -89,10 +89,18 @@ stage() {
   fi
 }
 
+log "Debian packages: build, lintian, install, check the installed files"
+stage "debian packages (amd64)" scripts/build-debs.sh amd64
+if ls build-deb/amd64/*.deb >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall ./build-deb/amd64/*.deb >/dev/null
+fi
+stage "installed packages" scripts/check-installed.sh /usr
+
 if [ "${ARMCACHE_E2E:-1}" != 0 ]; then
   log "test bed: Debian 6.1, 6.12 and the patched 6.12 with real KVM on every EL2 CPU model"
   KERNELS="6.1 6.12 native" ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "e2e matrix" e2e/run-matrix.sh
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "profiles on real kernels" e2e/run-profiles.sh
+  stage "C API example on a real 6.12" e2e/run-vmm-apply.sh
   log "patched kernel: checkpatch --strict, build, kselftest, model agreement, ERANGE"
   stage checkpatch linux/check-patches.sh
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "native kernel" e2e/run-native.sh

@@ -1,14 +1,30 @@
-// The C API: thin wrappers over read_view/apply_view on a borrowed vCPU fd.
+// The C API: thin wrappers over the KVM backend on borrowed fds. No C++
+// exception may cross into C: each entry point catches and reports ENOMEM
+// (the only exceptions the backend can throw are allocation failures).
 #include "armcache/armcache_kvm.h"
+
+#include <fmt/format.h>
+#include <sys/utsname.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <utility>
+#include <vector>
 
+#include "armcache/kernel/generation.h"
 #include "armcache/kvm/kvm.h"
+#include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/view.h"
 #include "armcache/profile/profile.h"
+#include "armcache/registers/kvm_reg_id.h"
+#include "armcache/version.h"
+
+#if defined(__aarch64__) && defined(__linux__)
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#endif
 
 namespace {
 
@@ -39,9 +55,31 @@ void to_c(const GuestView& v, armcache_kvm_view* out) {
   }
 }
 
+GuestView from_c(const armcache_kvm_view& view) {
+  GuestView g;
+  g.clidr_reg = view.clidr;
+  g.ctr_reg = view.ctr;
+  for (unsigned i = 0; i < ARMCACHE_KVM_DEMUX_COUNT; ++i)
+    if (view.demux_mask & (1u << i)) g.demux[i] = view.demux[i];
+  return g;
+}
+
+// The profile's guest view, or fails with *err filled.
+int load_guest(const char* path, GuestView& out, armcache_kvm_error* err) {
+  auto p = armcache::profile::load(path);
+  if (!p) return fail(err, p.error().errnum, 0, 0, p.error().message);
+  if (!p->guest) return fail(err, 0, 0, 0, std::string(path) + ": the profile holds no guest view");
+  out = p->guest->view;
+  return 0;
+}
+
 }  // namespace
 
 extern "C" {
+
+const char* armcache_version(void) { return ARMCACHE_VERSION_STRING; }
+
+unsigned armcache_kvm_native_cap(void) { return armcache::kvm::kKvmCapArmNativeCacheConfig; }
 
 int armcache_kvm_available(void) { return armcache::kvm::backend_available() ? 1 : 0; }
 
@@ -63,11 +101,7 @@ int armcache_kvm_apply_view(int vcpu_fd, const armcache_kvm_view* view, armcache
   clear(err);
   if (!view) return fail(err, EINVAL, 0, 0, "armcache_kvm_apply_view: view is NULL");
   try {
-    GuestView g;
-    g.clidr_reg = view->clidr;
-    g.ctr_reg = view->ctr;
-    for (unsigned i = 0; i < ARMCACHE_KVM_DEMUX_COUNT; ++i)
-      if (view->demux_mask & (1u << i)) g.demux[i] = view->demux[i];
+    const GuestView g = from_c(*view);
     armcache::kvm::Vcpu v = armcache::kvm::Vcpu::borrow(vcpu_fd);
     const auto rep = armcache::kvm::apply_view(g, v);
     if (rep.ok) return 0;
@@ -81,10 +115,88 @@ int armcache_kvm_load_view(const char* path, armcache_kvm_view* out, armcache_kv
   clear(err);
   if (!path || !out) return fail(err, EINVAL, 0, 0, "armcache_kvm_load_view: NULL argument");
   try {
-    auto p = armcache::profile::load(path);
-    if (!p) return fail(err, p.error().errnum, 0, 0, p.error().message);
-    if (!p->guest) return fail(err, 0, 0, 0, std::string(path) + ": the profile holds no guest view");
-    to_c(p->guest->view, out);
+    GuestView g;
+    if (load_guest(path, g, err) != 0) return -1;
+    to_c(g, out);
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(err, ENOMEM, 0, 0, e.what());
+  }
+}
+
+int armcache_kvm_load_view_for(const char* path, const char* release, armcache_kvm_view* out,
+                               armcache_kvm_error* err) {
+  clear(err);
+  if (!path || !out) return fail(err, EINVAL, 0, 0, "armcache_kvm_load_view_for: NULL argument");
+  try {
+    GuestView g;
+    if (load_guest(path, g, err) != 0) return -1;
+    std::string rel;
+    if (release) {
+      rel = release;
+    } else {
+      utsname u{};
+      if (uname(&u) == 0) rel = u.release;
+    }
+    if (auto k = armcache::kernel::parse_kernel(rel)) g = armcache::kvm::one_reg_target(g, *k);
+    to_c(g, out);
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(err, ENOMEM, 0, 0, e.what());
+  }
+}
+
+int armcache_kvm_verify_view(int vcpu_fd, const armcache_kvm_view* view, armcache_kvm_error* err) {
+  clear(err);
+  if (!view) return fail(err, EINVAL, 0, 0, "armcache_kvm_verify_view: view is NULL");
+  try {
+    armcache::kvm::Vcpu v = armcache::kvm::Vcpu::borrow(vcpu_fd);
+    // The order apply_view writes in, so the first difference reported is
+    // the one an apply would have hit first.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> want;  // id, value
+    want.emplace_back(armcache::reg::kCtrId, view->ctr);
+    for (unsigned i = 0; i < ARMCACHE_KVM_DEMUX_COUNT; ++i)
+      if (view->demux_mask & (1u << i)) want.emplace_back(armcache::reg::demux_ccsidr_id(i), view->demux[i]);
+    want.emplace_back(armcache::reg::kClidrId, view->clidr);
+    for (auto [id, value] : want) {
+      auto got = v.get(id);
+      if (!got) return fail(err, got.error().errnum, id, 0, got.error().message);
+      if (*got != value) {
+        fail(err, 0, id, 0, fmt::format("{}: expected {:#x}, read {:#x}", armcache::kvm::reg_name(id), value, *got));
+        return 1;
+      }
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(err, ENOMEM, 0, 0, e.what());
+  }
+}
+
+int armcache_kvm_native_available(int kvm_or_vm_fd, armcache_kvm_error* err) {
+  clear(err);
+  if (!armcache::kvm::backend_available()) {
+    const auto e = armcache::kvm::unsupported();
+    return fail(err, e.errnum, 0, 0, e.message);
+  }
+#if defined(__aarch64__) && defined(__linux__)
+  const int r = ::ioctl(kvm_or_vm_fd, KVM_CHECK_EXTENSION, armcache::kvm::kKvmCapArmNativeCacheConfig);
+  if (r < 0) {
+    const int e = errno;
+    return fail(err, e, 0, 0, armcache::kvm::ioctl_error("KVM_CHECK_EXTENSION", "KVM_CAP_ARM_NATIVE_CACHE_CONFIG", e).message);
+  }
+  return r > 0 ? 1 : 0;
+#else
+  (void)kvm_or_vm_fd;
+  return fail(err, ENOSYS, 0, 0, "no KVM backend");
+#endif
+}
+
+int armcache_kvm_enable_native(int vcpu_fd, armcache_kvm_error* err) {
+  clear(err);
+  try {
+    armcache::kvm::Vcpu v = armcache::kvm::Vcpu::borrow(vcpu_fd);
+    if (auto st = v.enable_cap(armcache::kvm::kKvmCapArmNativeCacheConfig); !st)
+      return fail(err, st.error().errnum, 0, 0, st.error().message);
     return 0;
   } catch (const std::exception& e) {
     return fail(err, ENOMEM, 0, 0, e.what());

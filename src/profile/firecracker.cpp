@@ -13,12 +13,13 @@
 #include "armcache/registers/id_regs.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
+#include "armcache/version.h"
 
 namespace armcache::profile::firecracker {
 
 namespace {
 
-constexpr const char* kTool = "armcache 0.1.0";
+constexpr const char* kTool = "armcache " ARMCACHE_VERSION_STRING;
 
 bool is_demux(std::uint64_t id) { return (id & ~std::uint64_t{0xff}) == reg::demux_ccsidr_id(0); }
 

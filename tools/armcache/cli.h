@@ -9,8 +9,12 @@
 #include <string>
 
 #include "armcache/util/result.h"
+#include "armcache/version.h"
 
 namespace armcache::cli {
+
+// "armcache X.Y.Z" (PROJECT_VERSION): --version and the provenance of the profiles written.
+inline constexpr const char* kTool = "armcache " ARMCACHE_VERSION_STRING;
 
 // Exit statuses, the same for every command (documented in --help).
 inline constexpr int kExitOk = 0;

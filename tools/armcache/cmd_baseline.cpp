@@ -116,7 +116,7 @@ int run_baseline(const BaselineArgs& a) {
     prof.emplace();
     prof->guest = profile::GuestRecord{b.chosen->view, k ? k->label : "",
                                        std::string(kernel::generation_name(b.chosen->generation))};
-    prof->provenance = {{"tool", "armcache 0.1.0"}, {"command", "baseline"}, {"origin", b.chosen->origin},
+    prof->provenance = {{"tool", kTool}, {"command", "baseline"}, {"origin", b.chosen->origin},
                         {"hosts", hosts.size()}, {"included", b.included.size()}};
   }
   if (!a.output.empty()) {

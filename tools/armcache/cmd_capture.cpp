@@ -1,14 +1,21 @@
 // armcache capture: the discovered host as a profile that kernel-view --host
 // and plan --to read.
 #include <fmt/format.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 
+#include "armcache/kernel/generation.h"
+#include "armcache/kvm/kvm.h"
+#include "armcache/kvm/native_cap.h"
+#include "armcache/profile/nfd.h"
 #include "armcache/profile/profile.h"
 #include "cli.h"
 #include "host_args.h"
+#include "inputs.h"
 
 namespace armcache::cli {
 namespace {
@@ -22,25 +29,77 @@ std::string host_name(const HostArgs& a) {
   return "localhost";
 }
 
+std::optional<std::string> kernel_release() {
+  utsname u{};
+  if (uname(&u) != 0) return std::nullopt;
+  return std::string(u.release);
+}
+
+// KVM_CAP_ARM_NATIVE_CACHE_CONFIG on /dev/kvm; nullopt without KVM. From
+// 6.15 upstream gives the capability's number to another one
+// (KVM_CAP_ARM_WRITABLE_IMP_ID_REGS), so a yes there is not this capability.
+std::optional<bool> native_capability(const std::optional<std::string>& release) {
+  if (!kvm::backend_available()) return std::nullopt;
+  auto sys = kvm::System::open();
+  if (!sys) return std::nullopt;
+  auto ext = sys->check_extension(kvm::kKvmCapArmNativeCacheConfig);
+  if (!ext || *ext <= 0) return false;
+  if (release) {
+    auto k = kernel::parse_kernel(*release);
+    if (k && k->generation != kernel::Generation::kNative && k->version >= KernelVersion{6, 15}) return false;
+  }
+  return true;
+}
+
+// Written next to the target and renamed over it, so nfd-worker never
+// reads half a file.
+void write_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp);
+    if (!f) throw Failure(fmt::format("cannot write {}", tmp), kExitSystem);
+    f << text;
+    if (!f.flush()) throw Failure(fmt::format("cannot write {}", tmp), kExitSystem);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Failure(fmt::format("cannot rename {} to {}", tmp, path), kExitSystem);
+  }
+}
+
 }  // namespace
 
 void add_capture(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<HostArgs>();
   auto out = std::make_shared<std::string>();
+  auto nfd_file = std::make_shared<std::string>();
+  auto ctr = std::make_shared<std::string>();
   CLI::App* sub = app.add_subcommand("capture", "Write the discovered host as an armcache profile");
   add_host_options(sub, *args);
   sub->add_option("-o,--output", *out, "Write the profile here instead of stdout");
+  sub->add_option("--ctr", *ctr, kCtrHelp);
+  sub->add_option("--nfd", *nfd_file,
+                  "Write node-feature-discovery labels (features.d name=value lines) here; the profile then "
+                  "goes only to -o");
   sub->footer(std::string("Writes a profile (docs/profile-format.md) whose host has one entry per cache kind,\n"
                           "with the synthesized CLIDR_EL1 and CCSIDR_EL1, plus \"caches\" and \"confidence\".\n"
-                          "kernel-view --host and plan --to read it.\n\n") +
+                          "kernel-view --host and plan --to read it.\n\n"
+                          "--nfd writes fleet labels for Kubernetes: per CPU kind the cache identity (the\n"
+                          "fingerprint of the view the native capability gives a guest), the identity a guest\n"
+                          "gets by default on this kernel, and the MIDR; the node's combined identity, the\n"
+                          "kernel generation and whether KVM_CAP_ARM_NATIVE_CACHE_CONFIG is available\n"
+                          "(docs/fleet-labels.md). NFD puts the names under feature.node.kubernetes.io/.\n\n") +
               kHostSourcesHelp + "\nExamples:\n  armcache capture -o host.json\n"
-              "  armcache capture --sysfs-root tests/fixtures/hetero\n\n" + exit_status_help());
-  sub->callback([args, out, &ctx] {
+              "  armcache capture --sysfs-root tests/fixtures/hetero\n"
+              "  armcache capture --nfd /etc/kubernetes/node-feature-discovery/features.d/armcache\n\n" +
+              exit_status_help());
+  sub->callback([args, out, nfd_file, ctr, &ctx] {
     const host::HostReport r = discover_or_fail(*args);
     if (r.kinds.empty()) usage_error("no CPUs found in the given sources");
     profile::Profile p;
     p.host = host::to_identity(r, host_name(*args));
-    p.provenance = Json{{"tool", "armcache 0.1.0"}, {"command", "capture"}};
+    apply_ctr_option(*p.host, *ctr);
+    p.provenance = Json{{"tool", kTool}, {"command", "capture"}};
     Json src = Json::object();
     if (!args->sysfs_root.empty()) src["sysfs_root"] = args->sysfs_root;
     if (!args->dt.empty()) src["dt"] = args->dt;
@@ -54,6 +113,19 @@ void add_capture(CLI::App& app, Context& ctx) {
       j["host"]["kinds"][i]["confidence"] = host::confidence_to_json(r.kinds[i].synth);
       const std::string& missing = r.kinds[i].synth.missing_geometry;
       j["host"]["kinds"][i]["missing_geometry"] = missing.empty() ? Json(nullptr) : Json(missing);
+    }
+    if (!nfd_file->empty()) {
+      profile::nfd::NodeFacts facts{*p.host, kernel_release(), std::nullopt};
+      facts.native_cap = native_capability(facts.release);
+      const auto set = profile::nfd::labels(facts);
+      write_atomically(*nfd_file, profile::nfd::features_file(
+                                      set, fmt::format("{} capture --nfd: node-feature-discovery labels of {}\n"
+                                                       "names and values: docs/fleet-labels.md",
+                                                       kTool, p.host->name)));
+      if (out->empty()) {
+        ctx.status = kExitOk;
+        return;
+      }
     }
     if (out->empty() || *out == "-") {
       print_json(j);

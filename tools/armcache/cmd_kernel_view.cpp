@@ -72,7 +72,7 @@ int run_kernel_view(const KernelViewArgs& a) {
   profile::Profile p;
   p.guest = profile::GuestRecord{v, k.label, std::string(kernel::generation_name(k.generation))};
   p.host = host;
-  p.provenance = {{"tool", "armcache 0.1.0"}, {"command", "kernel-view"}, {"model", "kernel model"},
+  p.provenance = {{"tool", kTool}, {"command", "kernel-view"}, {"model", "kernel model"},
                   {"vm_mte", a.mte}};
   p.warnings = view_warnings(k, in, v, a.mte);
   if (a.json) {

@@ -414,7 +414,9 @@ void add_kvm(CLI::App& app, Context& ctx) {
   CLI::App* kvm = app.add_subcommand("kvm", "Read, apply and verify the cache view of real KVM vCPUs (aarch64 hosts)");
   kvm->require_subcommand(1);
   kvm->footer(
-      "Needs /dev/kvm on an aarch64 Linux host; elsewhere every kvm command fails with exit status 3.\n\n" +
+      "Needs /dev/kvm on an aarch64 Linux host; elsewhere every kvm command fails with exit status 3.\n\n"
+      "Examples:\n  armcache kvm show --json > here.json\n  armcache kvm verify --view n1-61.json --vcpus 4\n"
+      "  armcache kvm apply --view n1-61.json --fd 7\n\n" +
       exit_status_help());
 
   auto show = std::make_shared<ShowArgs>();

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
       "armcache: what cache hierarchy an Arm64 KVM guest sees, and keeping it true and stable.\n"
       "Decodes the cache ID registers (CLIDR_EL1, CCSIDR_EL1, CTR_EL0, ...) and KVM one-reg ids."};
   app.name("armcache");
-  app.set_version_flag("--version", "armcache 0.1.0");
+  app.set_version_flag("--version", kTool);
   app.require_subcommand(1);
   app.footer(exit_status_help());
   Context ctx;
