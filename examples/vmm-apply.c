@@ -11,6 +11,7 @@
  * "readback NAME=VALUE" (ONE_REG after the apply), "verify ok", "native yes|no".
  * Exit status: 0 success; 1 the vCPU does not hold the view; 2 bad input;
  * 3 a system call failed (also: no KVM/arm64 here). */
+#define _POSIX_C_SOURCE 200809L /* O_CLOEXEC in strict C99 */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
