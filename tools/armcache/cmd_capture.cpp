@@ -8,7 +8,6 @@
 #include <fstream>
 #include <iostream>
 
-#include "armcache/kernel/generation.h"
 #include "armcache/kvm/kvm.h"
 #include "armcache/kvm/native_cap.h"
 #include "armcache/profile/nfd.h"
@@ -35,20 +34,13 @@ std::optional<std::string> kernel_release() {
   return std::string(u.release);
 }
 
-// KVM_CAP_ARM_NATIVE_CACHE_CONFIG on /dev/kvm; nullopt without KVM. From
-// 6.15 upstream gives the capability's number to another one
-// (KVM_CAP_ARM_WRITABLE_IMP_ID_REGS), so a yes there is not this capability.
-std::optional<bool> native_capability(const std::optional<std::string>& release) {
+// KVM_CAP_ARM_NATIVE_CACHE_CONFIG on /dev/kvm; nullopt without KVM.
+std::optional<bool> native_capability() {
   if (!kvm::backend_available()) return std::nullopt;
   auto sys = kvm::System::open();
   if (!sys) return std::nullopt;
   auto ext = sys->check_extension(kvm::kKvmCapArmNativeCacheConfig);
-  if (!ext || *ext <= 0) return false;
-  if (release) {
-    auto k = kernel::parse_kernel(*release);
-    if (k && k->generation != kernel::Generation::kNative && k->version >= KernelVersion{6, 15}) return false;
-  }
-  return true;
+  return ext && *ext > 0;
 }
 
 // Written next to the target and renamed over it, so nfd-worker never
@@ -116,7 +108,7 @@ void add_capture(CLI::App& app, Context& ctx) {
     }
     if (!nfd_file->empty()) {
       profile::nfd::NodeFacts facts{*p.host, kernel_release(), std::nullopt};
-      facts.native_cap = native_capability(facts.release);
+      facts.native_cap = native_capability();
       const auto set = profile::nfd::labels(facts);
       write_atomically(*nfd_file, profile::nfd::features_file(
                                       set, fmt::format("{} capture --nfd: node-feature-discovery labels of {}\n"
