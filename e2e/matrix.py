@@ -119,6 +119,12 @@ def collect(log, gt_path, model, kernel):
         last = [x for x in rs["reads"] if x["phase"] == "after-reset"][-1]["view"]
         v["after_restore"] = {"clidr": last["clidr"], "ctr": last["ctr_el0"],
                               "ccsidr012": [last["ccsidr"][str(i)] for i in range(3)]}
+    if "native" in r["checks"]:
+        n = r["checks"]["native"]
+        so = n.get("stdout")
+        prof = so[0] if isinstance(so, list) and so else so
+        src = prof.get("provenance", {}).get("source") if isinstance(prof, dict) else None
+        v["native"] = {"rc": n["rc"], "source": src, "stderr": (n.get("stderr") or "").strip()}
     if "apply" in r["checks"]:
         a = r["checks"]["apply"]
         v["apply"] = {"rc": a["rc"], "stderr": a["stderr"].strip()}
@@ -155,7 +161,25 @@ def expect(r):
             p.append(f"only-vcpu0 not detected as vCPU 1 (rc {ov.get('rc')}, vcpus {ov.get('vcpus')})")
         if lr.get("rc") != 1 or lr.get("phases") != ["after-reset"] or "CLIDR_EL1" not in lr.get("cache", []):
             p.append(f"lose-on-reset not detected (rc {lr.get('rc')}, phases {lr.get('phases')})")
+    # kvm show --native: the capability only on the patched kernel; every stock kernel falls back to
+    # host discovery and says why (its capability number is another capability's from 6.15 on).
+    n = v.get("native")
+    if not n:
+        p.append("no kvm show --native result")
+    elif r["kernel"] == "native":
+        if n["rc"] != 0 or n["source"] != "KVM_CAP_ARM_NATIVE_CACHE_CONFIG":
+            p.append(f"kvm show --native on the patched kernel: rc {n['rc']}, source {n['source']}: {n['stderr'][:200]}")
+    elif n["rc"] not in (0, 1) or "using host discovery" not in n["stderr"] or (n["rc"] == 0 and n["source"] != "host discovery"):
+        p.append(f"kvm show --native did not fall back: rc {n['rc']}, source {n['source']}: {n['stderr'][:200]}")
     return p
+
+
+def native_text(n):
+    if not n:
+        return "-"
+    if n["rc"] == 0:
+        return n["source"] or "?"
+    return f"rc {n['rc']}: host discovery" if "using host discovery" in n["stderr"] else f"rc {n['rc']}"
 
 
 def short(regs):
@@ -184,8 +208,8 @@ def summary(d):
     results.sort(key=lambda r: (r["qemu"], r["model"], order.get(r["kernel"], 9)))
     print("| model (QEMU) | kernel | host truth CLIDR / CCSIDR 0,1,2 / CTR | default guest view CLIDR / CCSIDR 0,1,2 / CTR "
           "| default vs truth | after restore (vCPU 1, after reset) | restore | restore, raw CTR | only-vcpu0 | lose-on-reset "
-          "| reset without completing MMIO | boot s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| reset without completing MMIO | kvm show --native | boot s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         gt, v = r["groundtruth"], r.get("verdicts", {})
         ccidx = gt["ccidx"] == 1
@@ -204,7 +228,7 @@ def summary(d):
         print(f"| {r['model']} ({r['qemu']}) | {r['kernel']} | {truth} | {dtext} | {vs} | {atext} | "
               f"{verdict_text(v.get('restore'), ccidx)} | {verdict_text(v.get('restore-rawctr'), ccidx)} | "
               f"{verdict_text(v.get('only-vcpu0'), ccidx)} | {verdict_text(v.get('lose-on-reset'), ccidx)} | "
-              f"{verdict_text(v.get('reset-no-complete'), ccidx)} | "
+              f"{verdict_text(v.get('reset-no-complete'), ccidx)} | {native_text(v.get('native'))} | "
               f"{r['boot_wall_s']} |")
     print()
     if bad:

@@ -13,6 +13,8 @@
 #   reset-no-complete  kvm verify --view GT --reset-without-completing: reset while the probe's last
 #                  MMIO store is pending (measures FACTS.md section 3: starts one instruction late?)
 #   replay         kvm replay --corpus C: the SET_ONE_REG corpus of e2e/differential.py for this model
+#   native         kvm show --native: the capability on the patched kernel; every stock kernel must fall
+#                  back to host discovery and say why on stderr (never exit 3)
 # Then e2e/differential.py check compares `show` with `kernel-view` and `replay` with `model-replay`
 # (the kernel models, run by a host armcache) and lists every disagreement.
 # GT is e2e/gt2view.py applied to e2e/groundtruth.sh MODEL (bare EL1 reads, no kernel).
@@ -80,6 +82,7 @@ lose-on-reset kvm verify --view /views/gt.json --vcpus 2 --json --lose-on-reset
 apply kvm apply --view /views/gt.json --vcpus 2 --json
 reset-no-complete kvm verify --view /views/gt.json --vcpus 2 --json --reset-without-completing
 replay kvm replay --corpus /corpus.json --json
+native kvm show --native --json --vcpus 2
 EOF
 
 boot_one() { # model@q kernel

@@ -19,6 +19,8 @@
 
 #include "armcache/armcache_kvm.h"
 #include "armcache/kvm/kvm.h"
+#include "armcache/kvm/native_cap.h"
+#include "armcache/kvm/native_detect.h"
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/verify.h"
 #include "armcache/kvm/view.h"
@@ -300,6 +302,33 @@ TEST(Compare, DescribedSelectorsAndOneReg) {
 }
 
 // ---- no backend (x86) ----
+
+// ---- native capability detection ----
+
+// The answers come from the e2e runs: 6.18.15 and 7.3.4 say 1 to
+// KVM_CHECK_EXTENSION(239) (KVM_CAP_ARM_WRITABLE_IMP_ID_REGS) and EINVAL to a
+// vCPU KVM_ENABLE_CAP; the patched kernel says ENOEXEC before VCPU_INIT
+// (linux/patches/0002, kvm_arm_vcpu_enable_cap()).
+TEST(NativeCap, OnlyEnoexecBeforeInitConfirmsIt) {
+  const unsigned cap = kKvmCapArmNativeCacheConfig;
+  auto patched = judge_native_cap(cap, 1, ENOEXEC);
+  EXPECT_TRUE(patched.present);
+  EXPECT_NE(patched.reason.find("ENOEXEC"), std::string::npos);
+
+  auto other_cap = judge_native_cap(cap, 1, EINVAL);  // a stock >= 6.15 kernel
+  EXPECT_FALSE(other_cap.present);
+  EXPECT_NE(other_cap.reason.find("gave EINVAL"), std::string::npos) << other_cap.reason;
+  EXPECT_NE(other_cap.reason.find("another one"), std::string::npos) << other_cap.reason;
+
+  auto absent = judge_native_cap(cap, 0, 0);  // a stock kernel that does not know the number
+  EXPECT_FALSE(absent.present);
+  EXPECT_NE(absent.reason.find("= 0"), std::string::npos) << absent.reason;
+
+  EXPECT_FALSE(judge_native_cap(cap, 1, 0).present);       // success before init: not the series
+  EXPECT_FALSE(judge_native_cap(cap, 1, ENOTTY).present);
+  EXPECT_FALSE(judge_native_cap(cap, -1, ENOEXEC).present);
+  EXPECT_EQ(patched.cap, cap);
+}
 
 TEST(NoBackend, EveryEntryPointSaysSo) {
   if (backend_available()) GTEST_SKIP() << "aarch64 build";

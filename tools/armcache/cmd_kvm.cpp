@@ -17,6 +17,7 @@
 #include "armcache/kernel/vcpu_model.h"
 #include "armcache/kvm/kvm.h"
 #include "armcache/kvm/native_cap.h"
+#include "armcache/kvm/native_detect.h"
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/verify.h"
 #include "armcache/kvm/view.h"
@@ -132,12 +133,16 @@ std::vector<std::pair<unsigned, std::string>> native_sources() {
 }
 
 // kvm show --native: KVM_CAP_ARM_NATIVE_CACHE_CONFIG on a scratch VM pinned to
-// each CPU kind; without the capability, the view host discovery
+// each CPU kind; without the capability (confirmed, not just a
+// KVM_CHECK_EXTENSION answer: see native_detect.h), the view host discovery
 // synthesizes for that kind as the native kernel model would present it.
 int run_show_native(const ShowArgs& a) {
   need_backend();
   auto sys_ = sys(kvm::System::open());
   const std::string release = kernel_release();
+  const kvm::NativeCapCheck check = sys(kvm::confirm_native_cap(sys_));
+  const bool have_cap = check.present;
+  if (!have_cap) std::cerr << "armcache: kvm show --native: " << check.reason << "; using host discovery\n";
   Json views = Json::array();
   for (const auto& [cpu, cpus] : native_sources()) {
     cpu_set_t set;
@@ -147,15 +152,13 @@ int run_show_native(const ShowArgs& a) {
       system_failure(Error::make(fmt::format("sched_setaffinity(cpu {}): {}", cpu, std::strerror(errno)), errno));
     auto vm = sys(ProbeVm::create(sys_, a.vcpus));
     profile::Profile p;
-    auto ext = sys_.check_extension(kvm::kKvmCapArmNativeCacheConfig);
-    const bool have_cap = ext && *ext > 0;
     if (have_cap) {
       for (unsigned i = 0; i < a.vcpus; ++i)
         if (auto st = vm.vcpu(i).enable_cap(kvm::kKvmCapArmNativeCacheConfig); !st) system_failure(st.error());
       Seen s = probe_vcpu(vm, 0);
       p.guest = profile::GuestRecord{s.view, release, "native"};
       p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", "KVM_CAP_ARM_NATIVE_CACHE_CONFIG"},
-                      {"cpu", cpu}, {"cpus", cpus}};
+                      {"cpu", cpu}, {"cpus", cpus}, {"capability", check.reason}};
     } else {
       auto report = host::discover(host::DiscoverOptions{});
       if (!report) usage_error(report.error().message);
@@ -177,7 +180,7 @@ int run_show_native(const ShowArgs& a) {
                       kExitNegative);
       p.guest = profile::GuestRecord{m.view(), release, "native"};
       p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", "host discovery"},
-                      {"cpu", cpu}, {"cpus", cpus}};
+                      {"cpu", cpu}, {"cpus", cpus}, {"capability", check.reason}};
       p.warnings.push_back("this kernel lacks KVM_CAP_ARM_NATIVE_CACHE_CONFIG: view synthesized from sysfs, device "
                            "tree and PPTT; LoUU, LoUIS and ICB are inferred");
     }
@@ -425,7 +428,10 @@ void add_kvm(CLI::App& app, Context& ctx) {
   s->add_flag("-J,--json", show->json, "Print an armcache profile with the guest view (same format as kernel-view)");
   s->add_flag("--native", show->native,
               "The native view: KVM_CAP_ARM_NATIVE_CACHE_CONFIG on a scratch VM pinned to the first CPU of each "
-              "CPU kind (one profile per kind); without the capability, host discovery's registers");
+              "CPU kind (one profile per kind); without the capability, host discovery's registers. The "
+              "capability counts only when KVM_CHECK_EXTENSION says 1 and a vCPU KVM_ENABLE_CAP before "
+              "KVM_ARM_VCPU_INIT gives ENOEXEC (its number is another capability's on stock kernels >= 6.15); "
+              "otherwise stderr says why and host discovery is used");
   s->footer(
       "Creates a VM, runs a probe program in each vCPU that reads CLIDR_EL1, CCSIDR_EL1 (CSSELR 0..15, and\n"
       "with TnD), CTR_EL0, ID_AA64MMFR2_EL1 and MIDR_EL1 as the guest sees them, and reads CLIDR, CTR\n"
