@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "run.h"
 
@@ -279,6 +280,72 @@ TEST(CliErrors, EveryCommandRejectsAMalformedProfileInOneLine) {
     EXPECT_NE(r.err.find(bad), std::string::npos) << c[0] << ": " << r.err;
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
   }
+}
+
+// --into-dtb on the tree QEMU 7.2 itself writes for `-M virt,gic-version=3
+// -smp 2` (dumpdtb): dtc reads the result, every line of QEMU's tree is
+// still there, and the cpu nodes carry the N1 hierarchy of a 6.1 guest.
+TEST(CliFirmware, IntoQemuDtb) {
+  Tmp t;
+  const std::string v = view(t, "61.json", "6.1", "neoverse-n1");
+  const std::string qemu = std::string(ARMCACHE_FIXTURES) + "/vmm/qemu72-virt-smp2.dtb", out = t.path("out.dtb");
+  CliResult r = run_cli({"firmware", v, "--into-dtb", qemu, "-o", out, "--clusters", "2"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("2 CPUs in 2 clusters"), std::string::npos) << r.out;
+  ASSERT_EQ(sh("dtc -I dtb -O dts -o " + t.path("orig.dts") + " " + qemu + " 2>" + t.path("orig.err")), 0);
+  ASSERT_EQ(sh("dtc -I dtb -O dts -o " + t.path("out.dts") + " " + out + " 2>" + t.path("out.err")), 0);
+  // No warning dtc did not already give for QEMU's own tree.
+  EXPECT_EQ(fixtures::slurp(t.path("out.err")), fixtures::slurp(t.path("orig.err")));
+  const std::string orig = fixtures::slurp(t.path("orig.dts")), dts = fixtures::slurp(t.path("out.dts"));
+  std::istringstream lines(orig);
+  for (std::string l; std::getline(lines, l);)
+    if (l.find("dts-v1") == std::string::npos) {
+      EXPECT_NE(dts.find(l), std::string::npos) << "lost: " << l;
+    }
+  // cpu@0: its L1 from the ground truth (64 KiB, 256 sets, 64-byte lines) and
+  // a chain to its own L2 (one cluster per vCPU): 1 MiB, 2048 sets.
+  auto node = [&](const std::string& name) {
+    const auto at = dts.find("\t\t" + name + " {");
+    return at == std::string::npos ? std::string() : dts.substr(at, dts.find("};", at) - at);
+  };
+  const std::string cpu0 = node("cpu@0"), cpu1 = node("cpu@1");
+  for (const char* p : {"d-cache-size = <0x10000>", "d-cache-sets = <0x100>", "d-cache-line-size = <0x40>",
+                        "i-cache-size = <0x10000>", "i-cache-sets = <0x100>", "compatible = \"arm,cortex-a57\"",
+                        "phandle = <0x8002>"})
+    EXPECT_NE(cpu0.find(p), std::string::npos) << p << "\n" << cpu0;
+  const std::string l2a = node("l2-cache-cluster0"), l2b = node("l2-cache-cluster1");
+  for (const std::string& n : {l2a, l2b})
+    for (const char* p : {"compatible = \"cache\"", "cache-level = <0x02>", "cache-unified", "cache-size = <0x100000>",
+                          "cache-sets = <0x800>", "cache-line-size = <0x40>"})
+      EXPECT_NE(n.find(p), std::string::npos) << p << "\n" << n;
+  auto prop = [](const std::string& n, const std::string& p) {
+    const auto at = n.find(p + " = <");
+    return at == std::string::npos ? std::string("?") : n.substr(at + p.size() + 4, n.find('>', at) - at - p.size() - 4);
+  };
+  EXPECT_EQ(prop(cpu0, "next-level-cache"), prop(l2a, "phandle"));
+  EXPECT_EQ(prop(cpu1, "next-level-cache"), prop(l2b, "phandle"));
+  EXPECT_NE(prop(l2a, "phandle"), prop(l2b, "phandle"));
+  EXPECT_GT(std::stoul(prop(l2a, "phandle"), nullptr, 16), 0x8002u);  // above QEMU's phandles
+
+  // Refusals: one line, exit 2, nothing written.
+  struct Bad {
+    std::vector<std::string> args;
+    const char* says;
+  } bad[] = {
+      {{"firmware", v, "--into-dtb", out, "-o", t.path("x.dtb")}, "already describes caches"},
+      {{"firmware", v, "--into-dtb", v, "-o", t.path("x.dtb")}, "not a flattened device tree"},
+      {{"firmware", v, "--into-dtb", qemu, "-o", t.path("x.dtb"), "--clusters", "3"}, "equal clusters"},
+      {{"firmware", v, "--into-dtb", qemu}, "needs -o"},
+      {{"firmware", v, "--into-dtb", qemu, "-o", t.path("x.dtb"), "--vcpus", "4"}, "has 2 CPUs"},
+      {{"firmware", v, "--into-dtb", t.path("none.dtb"), "-o", t.path("x.dtb")}, "cannot read"},
+  };
+  for (const auto& b : bad) {
+    r = run_cli(b.args);
+    EXPECT_EQ(r.status, 2) << b.says << ": " << r.err;
+    EXPECT_NE(r.err.find(b.says), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  }
+  EXPECT_NE(access(t.path("x.dtb").c_str(), F_OK), 0);
 }
 
 }  // namespace

@@ -54,14 +54,15 @@ void cache_props(DtNode& n, const CacheLevelDesc& c, bool split_prefix) {
   n.props.push_back(cell(p + "cache-line-size", c.geometry.line_bytes));
 }
 
-Result<DtNode> build_tree(const GuestView& v, Topology t) {
+// Phandles: CPUs 1..N, then cache nodes in creation order from
+// `cache_phandle` (0: N + 1).
+Result<DtNode> build_tree(const GuestView& v, Topology t, std::uint32_t cache_phandle = 0) {
   auto d = describe(v, t);
   if (!d) return d.error();
   const auto& caches = d->caches;
   const unsigned top = caches.back().level;
   const unsigned per_cluster = t.vcpus / t.clusters;
-  // Phandles: CPUs 1..N, then cache nodes in creation order.
-  std::uint32_t next_phandle = t.vcpus + 1;
+  std::uint32_t next_phandle = cache_phandle ? cache_phandle : t.vcpus + 1;
   auto level_caches = [&](unsigned level) {
     std::vector<const CacheLevelDesc*> out;
     for (const auto& c : caches)
@@ -168,6 +169,21 @@ void render(std::string& out, const DtNode& n, int depth) {
   out += ind + "};\n";
 }
 
+std::vector<fdt32_t> big_endian(const std::vector<std::uint32_t>& c) {
+  std::vector<fdt32_t> be;
+  for (std::uint32_t x : c) be.push_back(cpu_to_fdt32(x));
+  return be;
+}
+
+int set_prop(void* fdt, int node, const Prop& p) {
+  if (auto* s = std::get_if<std::string>(&p.value)) return fdt_setprop_string(fdt, node, p.name.c_str(), s->c_str());
+  if (auto* c = std::get_if<std::vector<std::uint32_t>>(&p.value)) {
+    const auto be = big_endian(*c);
+    return fdt_setprop(fdt, node, p.name.c_str(), be.data(), int(be.size() * sizeof(fdt32_t)));
+  }
+  return fdt_setprop(fdt, node, p.name.c_str(), nullptr, 0);
+}
+
 int emit(void* fdt, const DtNode& n) {
   if (int e = fdt_begin_node(fdt, n.name.c_str())) return e;
   for (const Prop& p : n.props) {
@@ -175,8 +191,7 @@ int emit(void* fdt, const DtNode& n) {
     if (auto* s = std::get_if<std::string>(&p.value)) {
       e = fdt_property_string(fdt, p.name.c_str(), s->c_str());
     } else if (auto* c = std::get_if<std::vector<std::uint32_t>>(&p.value)) {
-      std::vector<fdt32_t> be;
-      for (std::uint32_t x : *c) be.push_back(cpu_to_fdt32(x));
+      const auto be = big_endian(*c);
       e = fdt_property(fdt, p.name.c_str(), be.data(), int(be.size() * sizeof(fdt32_t)));
     } else {
       e = fdt_property(fdt, p.name.c_str(), nullptr, 0);
@@ -260,6 +275,85 @@ Result<std::vector<std::uint8_t>> device_tree_blob(const GuestView& v, Topology 
   if (e) return Error::make(fmt::format("building the device tree blob: {}", fdt_strerror(e)));
   buf.resize(fdt_totalsize(buf.data()));
   return buf;
+}
+
+Result<MergedDtb> merge_into_dtb(const GuestView& v, unsigned clusters, std::span<const std::uint8_t> dtb) {
+  // libfdt reads the header's sizes: check them against the bytes first.
+  if (dtb.size() < 40 || fdt_check_header(dtb.data()) != 0 || fdt_totalsize(dtb.data()) > dtb.size())
+    return Error::make("not a flattened device tree (bad header or size)");
+  const auto* in = dtb.data();
+  if (int e = fdt_check_full(in, dtb.size())) return Error::make(fmt::format("device tree: {}", fdt_strerror(e)));
+  const int cpus = fdt_path_offset(in, "/cpus");
+  if (cpus < 0) return Error::make("device tree has no /cpus node");
+  const int ac = fdt_address_cells(in, cpus);
+  if (ac < 1 || ac > 2) return Error::make(fmt::format("/cpus has #address-cells {}", ac));
+  struct CpuNode {
+    std::uint64_t reg;
+    std::string name;
+  };
+  std::vector<CpuNode> found;
+  int node;
+  fdt_for_each_subnode(node, in, cpus) {
+    int len = 0;
+    const char* type = static_cast<const char*>(fdt_getprop(in, node, "device_type", &len));
+    if (!type || len < 1 || std::string_view(type, strnlen(type, std::size_t(len))) != "cpu") {
+      const char* compat = static_cast<const char*>(fdt_getprop(in, node, "compatible", &len));
+      if (compat && len > 0 && std::string_view(compat, strnlen(compat, std::size_t(len))) == "cache")
+        return Error::make(
+            fmt::format("device tree already describes caches (/cpus/{} is a cache node)", fdt_get_name(in, node, nullptr)));
+      continue;
+    }
+    const char* name = fdt_get_name(in, node, nullptr);
+    for (const char* p : {"next-level-cache", "cache-size", "d-cache-size", "i-cache-size"})
+      if (fdt_getprop(in, node, p, nullptr))
+        return Error::make(fmt::format("device tree already describes caches (/cpus/{} has {})", name, p));
+    const auto* r = static_cast<const fdt32_t*>(fdt_getprop(in, node, "reg", &len));
+    if (!r || len != ac * 4) return Error::make(fmt::format("/cpus/{} has no {}-cell reg", name, ac));
+    std::uint64_t reg = fdt32_to_cpu(r[0]);
+    if (ac == 2) reg = reg << 32 | fdt32_to_cpu(r[1]);
+    found.push_back({reg, name});
+  }
+  if (found.empty()) return Error::make("device tree has no cpu nodes under /cpus");
+  std::sort(found.begin(), found.end(), [](const CpuNode& a, const CpuNode& b) { return a.reg < b.reg; });
+  const Topology t{unsigned(found.size()), clusters};
+  std::uint32_t max_phandle = 0;
+  if (int e = fdt_find_max_phandle(in, &max_phandle)) return Error::make(fmt::format("device tree: {}", fdt_strerror(e)));
+  if (max_phandle >= 0xfffffff0u - 1024 * t.vcpus) return Error::make("device tree phandles leave no room");
+  auto desc = describe(v, t);
+  if (!desc) return desc.error();
+  auto root = build_tree(v, t, max_phandle + 1);
+  if (!root) return root.error();
+  const DtNode& ours = root->children.front();  // /cpus
+
+  std::vector<std::uint8_t> out(fdt_totalsize(in) + 8192 + std::size_t(t.vcpus) * 2048);
+  if (int e = fdt_open_into(in, out.data(), int(out.size())))
+    return Error::make(fmt::format("device tree: {}", fdt_strerror(e)));
+  void* fdt = out.data();
+  auto fail = [](const std::string& where, int e) {
+    return Error::make(fmt::format("adding {}: {}", where, fdt_strerror(e)));
+  };
+  unsigned i = 0;
+  for (const DtNode& n : ours.children) {
+    if (n.name == "cpu-map") continue;  // the VMM's own topology stays
+    const bool is_cpu = n.name.starts_with("cpu@");
+    // Offsets move with every edit: look each node up again.
+    int at;
+    if (is_cpu) {
+      at = fdt_subnode_offset(fdt, fdt_path_offset(fdt, "/cpus"), found[i++].name.c_str());
+    } else {
+      at = fdt_add_subnode(fdt, fdt_path_offset(fdt, "/cpus"), n.name.c_str());
+    }
+    if (at < 0) return fail("/cpus/" + n.name, at);
+    for (const Prop& p : n.props) {
+      if (is_cpu && (p.name == "device_type" || p.name == "compatible" || p.name == "reg" ||
+                     p.name == "enable-method" || p.name == "phandle"))
+        continue;
+      if (int e = set_prop(fdt, at, p)) return fail(fmt::format("/cpus/{} {}", n.name, p.name), e);
+    }
+  }
+  if (int e = fdt_pack(fdt)) return Error::make(fmt::format("device tree: {}", fdt_strerror(e)));
+  out.resize(fdt_totalsize(fdt));
+  return MergedDtb{std::move(out), t, std::move(*desc)};
 }
 
 Result<std::vector<std::uint8_t>> pptt(const GuestView& v, Topology t) {

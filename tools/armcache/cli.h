@@ -62,6 +62,7 @@ void add_baseline(CLI::App& app, Context& ctx);
 void add_interop(CLI::App& app, Context& ctx);  // import, export
 void add_firmware(CLI::App& app, Context& ctx);
 void add_model_replay(CLI::App& app, Context& ctx);  // hidden, test bed
+void add_vmm_exec(CLI::App& app, Context& ctx);
 
 // Common footer for --help.
 std::string exit_status_help();

@@ -5,7 +5,6 @@
 #include <iostream>
 #include <optional>
 #include <sched.h>
-#include <sys/utsname.h>
 
 #include <cerrno>
 #include <cstring>
@@ -25,6 +24,7 @@
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
 #include "cli.h"
+#include "inputs.h"
 #include "replay.h"
 
 namespace armcache::cli {
@@ -45,28 +45,9 @@ void need_backend() {
   if (!kvm::backend_available()) system_failure(kvm::unsupported());
 }
 
-std::string kernel_release() {
-  utsname u{};
-  return uname(&u) == 0 ? std::string(u.release) : std::string("unknown");
-}
-
-// The ONE_REG values that make this kernel's guest read the view (see
-// kvm::one_reg_target); unchanged when the release is not a version.
-GuestView for_this_kernel(const GuestView& v) {
-  auto k = kernel::parse_kernel(kernel_release());
-  return k ? kvm::one_reg_target(v, *k) : v;
-}
-
 std::string generation_of(const std::string& release) {
   auto k = kernel::parse_kernel(release);
   return k ? std::string(kernel::generation_name(k->generation)) : std::string();
-}
-
-GuestView load_view(const std::string& path) {
-  auto p = profile::load(path);
-  if (!p) usage_error(p.error().message);
-  if (!p->guest) usage_error(fmt::format("{}: the profile holds no guest view", path));
-  return p->guest->view;
 }
 
 Json reads_extra(const kvm::probe::Reads& r) {

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <sys/utsname.h>
 
 #include "armcache/identity/qemu_models.h"
+#include "armcache/kvm/view.h"
 #include "armcache/registers/codec.h"
 #include "armcache/registers/ctr.h"
 #include "armcache/util/parse.h"
@@ -56,6 +58,23 @@ profile::Profile load_guest_profile(const std::string& file) {
   profile::Profile p = take(profile::load(file));
   if (!p.guest) usage_error(fmt::format("{}: holds no \"guest\" view", file));
   return p;
+}
+
+std::string kernel_release() {
+  utsname u{};
+  return uname(&u) == 0 ? std::string(u.release) : std::string("unknown");
+}
+
+identity::GuestView load_view(const std::string& path) {
+  auto p = profile::load(path);
+  if (!p) usage_error(p.error().message);
+  if (!p->guest) usage_error(fmt::format("{}: the profile holds no guest view", path));
+  return p->guest->view;
+}
+
+identity::GuestView for_this_kernel(const identity::GuestView& v) {
+  auto k = kernel::parse_kernel(kernel_release());
+  return k ? kvm::one_reg_target(v, *k) : v;
 }
 
 }  // namespace armcache::cli

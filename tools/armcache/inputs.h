@@ -29,4 +29,12 @@ inline constexpr const char* kCtrHelp =
 profile::Profile load_guest_profile(const std::string& file);
 std::string qemu_model_names();
 
+// uname -r, "unknown" if uname fails.
+std::string kernel_release();
+// The guest view of a profile (bad input if it holds none).
+identity::GuestView load_view(const std::string& path);
+// The ONE_REG values that make this kernel's guest read the view (see
+// kvm::one_reg_target); unchanged when the release is not a version.
+identity::GuestView for_this_kernel(const identity::GuestView& v);
+
 }  // namespace armcache::cli

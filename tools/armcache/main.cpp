@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
       {"capture", {}, add_capture},   {"kernel-view", {}, add_kernel_view}, {"plan", {}, add_plan},
       {"kvm", {}, add_kvm},           {"diff", {}, add_diff},             {"baseline", {}, add_baseline},
       {"import", "export", add_interop}, {"firmware", {}, add_firmware},
-      {"model-replay", {}, add_model_replay},
+      {"model-replay", {}, add_model_replay}, {"vmm-exec", {}, add_vmm_exec},
   };
   const std::string_view first = argc > 1 ? std::string_view(argv[1]) : std::string_view();
   const Command* only = nullptr;

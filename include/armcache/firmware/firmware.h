@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,21 @@ Result<Description> describe(const identity::GuestView& v, Topology t);
 // flattened blob. cpu reg values are the MPIDR KVM gives vCPU i by default.
 Result<std::string> device_tree_source(const identity::GuestView& v, Topology t);
 Result<std::vector<std::uint8_t>> device_tree_blob(const identity::GuestView& v, Topology t);
+
+// The same description added to a device tree the VMM generated itself
+// (QEMU: -machine dumpdtb=FILE), for the VMM to boot the guest with (QEMU:
+// -dtb): L1 properties and next-level-cache in every /cpus cpu node, the
+// cpu nodes taken in the order of their reg (MPIDR) values as vCPU 0, 1,
+// ..., and the cache nodes under /cpus with phandles above the tree's
+// highest. The tree's own nodes and properties are kept as they are.
+// Refuses a blob that is not a valid tree, has no cpu nodes, already
+// describes caches, or whose CPUs do not split into `clusters`.
+struct MergedDtb {
+  std::vector<std::uint8_t> blob;
+  Topology topology;        // the tree's CPUs in `clusters` clusters
+  Description description;  // what was added
+};
+Result<MergedDtb> merge_into_dtb(const identity::GuestView& v, unsigned clusters, std::span<const std::uint8_t> dtb);
 
 // ACPI PPTT revision 3: a package, one node per cluster, a leaf per CPU
 // (ACPI processor id = CPU index), cache type structures with all eight

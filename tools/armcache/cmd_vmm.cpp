@@ -1,0 +1,180 @@
+// armcache vmm-exec: starts an unmodified VMM with libarmcache-vmm.so
+// preloaded, so every vCPU it initialises gets the view (see
+// armcache/vmm/interposer.h).
+#include <fmt/format.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <unistd.h>
+
+#include "armcache/host/discover.h"
+#include "armcache/kvm/kvm.h"
+#include "armcache/kvm/native_cap.h"
+#include "armcache/kvm/probe.h"
+#include "armcache/kvm/view.h"
+#include "armcache/vmm/interposer.h"
+#include "cli.h"
+#include "inputs.h"
+
+namespace armcache::cli {
+namespace {
+
+struct VmmExecArgs {
+  std::string view;
+  bool native = false;
+  std::string kernel_view;
+  std::string log;
+  std::string lib;
+  bool print_env = false;
+  std::vector<std::string> command;
+};
+
+[[noreturn]] void system_failure(const Error& e) { throw Failure(e.message, kExitSystem); }
+
+std::string dir_of_self() {
+  char buf[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return {};
+  std::string p(buf, std::size_t(n));
+  return p.substr(0, p.rfind('/'));
+}
+
+// --lib, else ARMCACHE_VMM_LIB, else beside the armcache binary (the build
+// tree), else the install layouts ../lib/armcache and ../lib.
+std::string find_library(const std::string& given) {
+  std::vector<std::string> tried;
+  auto candidates = [&]() -> std::vector<std::string> {
+    if (!given.empty()) return {given};
+    if (const char* e = std::getenv("ARMCACHE_VMM_LIB"); e && *e) return {e};
+    const std::string d = dir_of_self();
+    return {d + "/" + vmm::kLibraryName, d + "/../lib/armcache/" + vmm::kLibraryName,
+            d + "/../lib/" + vmm::kLibraryName};
+  }();
+  for (const auto& c : candidates) {
+    char real[PATH_MAX];
+    if (::realpath(c.c_str(), real) && ::access(real, R_OK) == 0) return real;
+    tried.push_back(c);
+  }
+  std::string list;
+  for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t;
+  usage_error(fmt::format("cannot find {} (tried {}); give --lib", vmm::kLibraryName, list));
+}
+
+// The native view: KVM_CAP_ARM_NATIVE_CACHE_CONFIG enabled on a scratch
+// vCPU, read back through ONE_REG; the interposer then writes those values
+// like any other view, at every init.
+identity::GuestView native_view() {
+  if (!kvm::backend_available()) system_failure(kvm::unsupported());
+  auto sys = kvm::System::open();
+  if (!sys) system_failure(sys.error());
+  auto ext = sys->check_extension(kvm::kKvmCapArmNativeCacheConfig);
+  if (!ext || *ext <= 0)
+    throw Failure(fmt::format("--native: kernel {} has no KVM_CAP_ARM_NATIVE_CACHE_CONFIG", kernel_release()),
+                  kExitNegative);
+  auto vm = kvm::probe::ProbeVm::create(*sys, 1);
+  if (!vm) system_failure(vm.error());
+  if (auto st = vm->vcpu(0).enable_cap(kvm::kKvmCapArmNativeCacheConfig); !st) system_failure(st.error());
+  auto v = kvm::read_view(vm->vcpu(0));
+  if (!v) system_failure(v.error());
+  return *v;
+}
+
+// What a kernel of that version would show a guest on this host, from host
+// discovery and the kernel models.
+identity::GuestView kernel_view_of_this_host(const std::string& version) {
+  const kernel::KernelSpec k = load_kernel(version);
+  auto report = host::discover(host::DiscoverOptions{});
+  if (!report) usage_error(report.error().message);
+  const identity::Host h = host::to_identity(*report, "this host");
+  const kernel::HostInput in = host_input_of(h, "this host", 0);
+  kernel::VcpuModel model(k, in);
+  if (k.generation == kernel::Generation::kNative)
+    if (int err = model.enable_native(0, {}, in.current_cpu); err != 0)
+      throw Failure(fmt::format("--kernel-view native: the capability would fail on this host ({})",
+                                kvm::errno_name(err)),
+                    kExitNegative);
+  return for_this_kernel(model.view());
+}
+
+int run_vmm_exec(const VmmExecArgs& a) {
+  if (int(!a.view.empty()) + int(a.native) + int(!a.kernel_view.empty()) != 1)
+    usage_error("give exactly one of --view FILE, --native, --kernel-view VERSION");
+  if (a.command.empty() && !a.print_env) usage_error("no VMM command given (armcache vmm-exec ... -- VMM ARGS...)");
+  const std::string lib = find_library(a.lib);
+  identity::GuestView v;
+  std::string label;
+  if (!a.view.empty()) {
+    v = for_this_kernel(load_view(a.view));
+    label = a.view;
+  } else if (a.native) {
+    v = native_view();
+    label = "native";
+  } else {
+    v = kernel_view_of_this_host(a.kernel_view);
+    label = "kernel-view " + a.kernel_view;
+  }
+  const std::string text = vmm::encode_view(v);
+  std::string preload = lib;
+  if (const char* old = std::getenv("LD_PRELOAD"); old && *old) preload += std::string(":") + old;
+  if (a.print_env) {
+    std::cout << fmt::format("LD_PRELOAD={}\n{}={}\n{}={}\n", preload, vmm::kEnvView, text, vmm::kEnvLabel, label);
+    if (!a.log.empty()) std::cout << fmt::format("{}={}\n", vmm::kEnvLog, a.log);
+    return kExitOk;
+  }
+  auto set = [](const char* k, const std::string& val) {
+    if (::setenv(k, val.c_str(), 1) != 0) system_failure(Error::make(fmt::format("setenv {}: {}", k, std::strerror(errno)), errno));
+  };
+  set("LD_PRELOAD", preload);
+  set(vmm::kEnvView, text);
+  set(vmm::kEnvLabel, label);
+  if (!a.log.empty()) {
+    set(vmm::kEnvLog, a.log);
+  } else {
+    ::unsetenv(vmm::kEnvLog);
+  }
+  std::vector<char*> argv;
+  for (const auto& s : a.command) argv.push_back(const_cast<char*>(s.c_str()));
+  argv.push_back(nullptr);
+  std::cout.flush();
+  ::execvp(argv[0], argv.data());
+  system_failure(Error::make(fmt::format("exec {}: {}", a.command[0], std::strerror(errno)), errno));
+}
+
+}  // namespace
+
+void add_vmm_exec(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<VmmExecArgs>();
+  CLI::App* sub = app.add_subcommand("vmm-exec", "Run an unmodified VMM with the cache view applied to every vCPU");
+  sub->add_option("--view", args->view, "Profile JSON file with the guest view to apply");
+  sub->add_flag("--native", args->native,
+                "Apply what KVM_CAP_ARM_NATIVE_CACHE_CONFIG gives (read from a scratch vCPU; needs the capability)");
+  sub->add_option("--kernel-view", args->kernel_view,
+                  "Apply the view a kernel of this version would give this host (e.g. 6.1), from host discovery");
+  sub->add_option("--log", args->log, "Append one line per vCPU init to this file (default: stderr)");
+  sub->add_option("--lib", args->lib, "The interposer library (default: found beside the armcache binary)");
+  sub->add_flag("--print-env", args->print_env,
+                "Print the environment the VMM would get (LD_PRELOAD, ARMCACHE_VMM_*) instead of starting it");
+  sub->add_option("command", args->command, "-- VMM ARGS...");
+  sub->footer(
+      "Starts VMM with libarmcache-vmm.so in LD_PRELOAD (the VMM must be dynamically linked: QEMU,\n"
+      "cloud-hypervisor and crosvm are). After every successful KVM_ARM_VCPU_INIT, the first and each\n"
+      "re-init (guest reboot), the library writes CTR_EL0, the DEMUX CCSIDR values and CLIDR_EL1 to that\n"
+      "vCPU with the code of `armcache kvm apply`, and reads each back. If the kernel refuses one, the\n"
+      "registers are put back and the VMM's KVM_ARM_VCPU_INIT fails with that errno, so no vCPU runs\n"
+      "with a default or half-applied view; stderr gets one line naming the vCPU, register, value and\n"
+      "errno. No other ioctl is touched. Pair it with firmware tables that agree (armcache firmware\n"
+      "--into-dtb) so a Linux guest also gets sizes and sharing.\n\n"
+      "Examples:\n"
+      "  armcache kernel-view --kernel 6.1 --qemu-model neoverse-n1 --json > n1-61.json\n"
+      "  armcache vmm-exec --view n1-61.json --log vmm.log -- qemu-system-aarch64 -accel kvm -cpu host \\\n"
+      "      -M virt,gic-version=3 -smp 2 -kernel Image ...\n"
+      "  armcache vmm-exec --kernel-view 6.1 -- cloud-hypervisor --kernel Image ...\n"
+      "  armcache vmm-exec --view n1-61.json -- crosvm run ...\n\n"
+      "Exit status: the VMM's; before the VMM starts, 1 the capability is missing (--native), 2 bad input,\n"
+      "3 a system call failed.\n");
+  sub->callback([args, &ctx] { ctx.status = run_vmm_exec(*args); });
+}
+
+}  // namespace armcache::cli
