@@ -101,6 +101,8 @@ if [ "${ARMCACHE_E2E:-1}" != 0 ]; then
   KERNELS="6.1 6.12 native" ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "e2e matrix" e2e/run-matrix.sh
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "profiles on real kernels" e2e/run-profiles.sh
   stage "C API example on a real 6.12" e2e/run-vmm-apply.sh
+  log "nested guest: Debian's QEMU with KVM in the emulated host, armcache vmm-exec, the guest's sysfs"
+  stage "nested guest" e2e/run-nested.sh
   log "patched kernel: checkpatch --strict, build, kselftest, model agreement, ERANGE"
   stage checkpatch linux/check-patches.sh
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "native kernel" e2e/run-native.sh
