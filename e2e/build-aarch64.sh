@@ -1,7 +1,8 @@
 #!/bin/bash
 # Cross-builds a static aarch64 armcache into build-aarch64/ (or $1) with Debian's
 # aarch64-linux-gnu toolchain. Installs what it needs with apt; libfdt-dev:arm64 is only
-# downloaded and extracted into ~/.cache/armcache/aarch64-sysroot. Prints the binary's path.
+# downloaded and extracted into ~/.cache/armcache/aarch64-sysroot. Prints the binary's path; the
+# interposer libarmcache-vmm.so (a dynamic library for Debian 12's glibc) is built beside it.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
