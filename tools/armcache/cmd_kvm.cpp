@@ -120,7 +120,7 @@ std::vector<std::pair<unsigned, std::string>> native_sources() {
 int run_show_native(const ShowArgs& a) {
   need_backend();
   auto sys_ = sys(kvm::System::open());
-  const std::string release = kernel_release();
+  const std::string release = uname_release();
   const kvm::NativeCapCheck check = sys(kvm::confirm_native_cap(sys_));
   const bool have_cap = check.present;
   if (!have_cap) std::cerr << "armcache: kvm show --native: " << check.reason << "; using host discovery\n";
@@ -185,7 +185,7 @@ int run_show(const ShowArgs& a) {
   auto vm = sys(ProbeVm::create(sys_, a.vcpus));
   std::vector<Seen> seen;
   for (unsigned i = 0; i < a.vcpus; ++i) seen.push_back(probe_vcpu(vm, i));
-  const std::string release = kernel_release();
+  const std::string release = uname_release();
   profile::Profile p;
   p.guest = profile::GuestRecord{seen[0].view, release, generation_of(release)};
   Json probes = Json::array();
@@ -239,7 +239,7 @@ int run_verify(const VerifyArgs& a) {
   Json out;
   out["view"] = a.view;
   out["fingerprint"] = profile::fingerprint(want);
-  out["kernel"] = kernel_release();
+  out["kernel"] = uname_release();
   out["vcpus"] = a.vcpus;
   Json applies = Json::array();
   std::vector<std::string> problems;
@@ -388,7 +388,7 @@ int run_replay(const ReplayArgs& a) {
   const auto steps = replay::load_corpus(a.corpus);
   need_backend();
   KvmTarget t;
-  replay::print_result(kernel_release(), "kvm", steps, replay::run(steps, t), a.json);
+  replay::print_result(uname_release(), "kvm", steps, replay::run(steps, t), a.json);
   return kExitOk;
 }
 

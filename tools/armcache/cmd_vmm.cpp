@@ -71,7 +71,7 @@ identity::GuestView native_view() {
   if (!sys) system_failure(sys.error());
   auto ext = sys->check_extension(kvm::kKvmCapArmNativeCacheConfig);
   if (!ext || *ext <= 0)
-    throw Failure(fmt::format("--native: kernel {} has no KVM_CAP_ARM_NATIVE_CACHE_CONFIG", kernel_release()),
+    throw Failure(fmt::format("--native: kernel {} has no KVM_CAP_ARM_NATIVE_CACHE_CONFIG", uname_release()),
                   kExitNegative);
   auto vm = kvm::probe::ProbeVm::create(*sys, 1);
   if (!vm) system_failure(vm.error());

@@ -60,7 +60,7 @@ profile::Profile load_guest_profile(const std::string& file) {
   return p;
 }
 
-std::string kernel_release() {
+std::string uname_release() {
   utsname u{};
   return uname(&u) == 0 ? std::string(u.release) : std::string("unknown");
 }
@@ -73,7 +73,7 @@ identity::GuestView load_view(const std::string& path) {
 }
 
 identity::GuestView for_this_kernel(const identity::GuestView& v) {
-  auto k = kernel::parse_kernel(kernel_release());
+  auto k = kernel::parse_kernel(uname_release());
   return k ? kvm::one_reg_target(v, *k) : v;
 }
 

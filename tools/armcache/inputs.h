@@ -30,7 +30,7 @@ profile::Profile load_guest_profile(const std::string& file);
 std::string qemu_model_names();
 
 // uname -r, "unknown" if uname fails.
-std::string kernel_release();
+std::string uname_release();
 // The guest view of a profile (bad input if it holds none).
 identity::GuestView load_view(const std::string& path);
 // The ONE_REG values that make this kernel's guest read the view (see
