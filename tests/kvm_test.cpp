@@ -25,12 +25,14 @@
 #include "armcache/kvm/verify.h"
 #include "armcache/kvm/view.h"
 #include "armcache/registers/kvm_reg_id.h"
+#include "fake_regs.h"
 
 namespace armcache::kvm {
 namespace {
 
 using identity::GuestView;
 namespace p = probe;
+using armcache::testing::FakeRegs;
 
 // ---- payload ----
 
@@ -140,37 +142,6 @@ TEST(ProbeCollector, ReportsAnException) {
 
 // ---- apply on a fake register file ----
 
-// A vCPU's cache registers with KVM-like rules supplied by each test.
-class FakeRegs : public RegisterFile {
- public:
-  std::map<std::uint64_t, std::uint64_t> regs;
-  std::function<int(std::uint64_t id, std::uint64_t v)> refuse = [](std::uint64_t, std::uint64_t) { return 0; };
-  std::function<std::uint64_t(std::uint64_t id, std::uint64_t v)> store = [](std::uint64_t, std::uint64_t v) { return v; };
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> writes;
-
-  FakeRegs() {
-    regs[reg::kClidrId] = 0x02000021;
-    regs[reg::kCtrId] = 0x9444c004;
-    for (unsigned i = 0; i < 14; ++i) regs[reg::demux_ccsidr_id(i)] = 0x2;
-  }
-  Result<std::vector<std::uint64_t>> reg_list() override {
-    std::vector<std::uint64_t> ids;
-    for (auto [id, v] : regs) ids.push_back(id);
-    return ids;
-  }
-  Result<std::uint64_t> get(std::uint64_t id) override {
-    auto it = regs.find(id);
-    if (it == regs.end()) return ioctl_error("KVM_GET_ONE_REG", reg_name(id), ENOENT);
-    return it->second;
-  }
-  Status set(std::uint64_t id, std::uint64_t v) override {
-    if (!regs.count(id)) return ioctl_error("KVM_SET_ONE_REG", reg_name(id), ENOENT);
-    if (int e = refuse(id, v)) return ioctl_error("KVM_SET_ONE_REG", reg_name(id), e);
-    writes.emplace_back(id, v);
-    regs[id] = store(id, v);
-    return Ok{};
-  }
-};
 
 GuestView n1_view() {
   GuestView v;

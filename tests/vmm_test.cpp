@@ -18,6 +18,7 @@
 #include "armcache/kvm/view.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/vmm/interposer.h"
+#include "fake_regs.h"
 #include "run.h"
 
 namespace armcache::vmm {
@@ -92,31 +93,7 @@ TEST(VmmView, RefusesBadText) {
 // ---- the interposer on fake vCPUs ----
 
 // A vCPU of a 6.12 host: fabricated defaults, every id listed.
-struct FakeVcpu : kvm::RegisterFile {
-  std::map<std::uint64_t, std::uint64_t> regs;
-  std::function<int(std::uint64_t, std::uint64_t)> refuse = [](std::uint64_t, std::uint64_t) { return 0; };
-  FakeVcpu() {
-    regs[reg::kClidrId] = 0x02000021;
-    regs[reg::kCtrId] = 0x9444c004;
-    for (unsigned i = 0; i < 14; ++i) regs[reg::demux_ccsidr_id(i)] = 0x2;
-  }
-  Result<std::vector<std::uint64_t>> reg_list() override {
-    std::vector<std::uint64_t> ids;
-    for (auto [id, v] : regs) ids.push_back(id);
-    return ids;
-  }
-  Result<std::uint64_t> get(std::uint64_t id) override {
-    auto it = regs.find(id);
-    if (it == regs.end()) return kvm::ioctl_error("KVM_GET_ONE_REG", kvm::reg_name(id), ENOENT);
-    return it->second;
-  }
-  Status set(std::uint64_t id, std::uint64_t v) override {
-    if (!regs.count(id)) return kvm::ioctl_error("KVM_SET_ONE_REG", kvm::reg_name(id), ENOENT);
-    if (int e = refuse(id, v)) return kvm::ioctl_error("KVM_SET_ONE_REG", kvm::reg_name(id), e);
-    regs[id] = v;
-    return Ok{};
-  }
-};
+using FakeVcpu = armcache::testing::FakeRegs;
 
 // A process with vCPU fds 10.. (fd 10+i is vCPU i), a fake KVM_ARM_VCPU_INIT
 // that succeeds on them, and ENOTTY for every other fd.
