@@ -90,11 +90,11 @@ stage() {
 }
 
 log "Debian packages: build, lintian, install, check the installed files"
-stage "debian packages (amd64)" scripts/build-debs.sh amd64
+stage "debian packages (amd64)" bash scripts/build-debs.sh amd64
 if ls build-deb/amd64/*.deb >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall ./build-deb/amd64/*.deb >/dev/null
 fi
-stage "installed packages" scripts/check-installed.sh /usr
+stage "installed packages" bash scripts/check-installed.sh /usr
 
 if [ "${ARMCACHE_E2E:-1}" != 0 ]; then
   log "test bed: Debian 6.1, 6.12 and the patched 6.12 with real KVM on every EL2 CPU model"

@@ -81,7 +81,8 @@ TEST(VmmView, RefusesBadText) {
   for (const char* bad : {"", "clidr=0x1", "ctr=0x1", "ctr=0x1 clidr=0x2 clidr=0x2", "ctr=0x1 clidr=0x2 ccsidr14=0x1",
                           "ctr=0x1 clidr=0x2 ccsidr0=0x100000000", "ctr=0x1 clidr=zz", "ctr=0x1 clidr=0x2 x=1",
                           "ctr=0x1 clidr", "ctr=0x1 clidr=0x2 ccsidr=0x1", "ctr=0x1 clidr=0x2 ccsidr0=1 ccsidr0=2",
-                          "ctr=0x1 clidr=0x2 ccsidr007=0x1"}) {
+                          "ctr=0x1 clidr=0x2 ccsidr007=0x1", "\nr=0x1 ctr=0x1 clidr=0x2", "ctr=0x1\n clidr=0x2",
+                          "ctr=0x1 clidr=0x2 cc\nsidr0=0x1"}) {
     auto v = decode_view(bad);
     EXPECT_FALSE(v) << bad;
     if (!v) {

@@ -117,7 +117,7 @@ Result<Bitmap> parse_bitmap(std::string_view text) {
       case '1': v |= bit; [[fallthrough]];
       case '0': m |= bit; break;
       case 'x': break;
-      default: return Error::make(fmt::format("character {} is '{}', not '0', '1' or 'x'", i, text[i]));
+      default: return Error::make(fmt::format("character {} is {}, not '0', '1' or 'x'", i, quoted(text.substr(i, 1))));
     }
   }
   return b;

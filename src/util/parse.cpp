@@ -5,8 +5,6 @@
 #include <cctype>
 
 namespace armcache {
-namespace {
-// Keeps error messages one line and short whatever the input holds.
 std::string quoted(std::string_view text) {
   std::string out;
   for (char c : text.substr(0, 40)) out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
@@ -14,6 +12,7 @@ std::string quoted(std::string_view text) {
   return "'" + out + "'";
 }
 
+namespace {
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

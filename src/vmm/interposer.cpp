@@ -36,9 +36,9 @@ Result<identity::GuestView> decode_view(std::string_view text) {
     const std::string_view item = text.substr(pos, end - pos);
     pos = end;
     const std::size_t eq = item.find('=');
-    if (eq == std::string_view::npos) return Error::make(fmt::format("view item '{}' is not key=value", item));
+    if (eq == std::string_view::npos) return Error::make(fmt::format("view item {} is not key=value", quoted(item)));
     const std::string_view key = item.substr(0, eq), val = item.substr(eq + 1);
-    auto dup = [&](std::string_view k) { return Error::make(fmt::format("view key '{}' given twice", k)); };
+    auto dup = [&](std::string_view k) { return Error::make(fmt::format("view key {} given twice", quoted(k))); };
     if (key == "ctr" || key == "clidr") {
       auto n = parse_hex(val, 64);
       if (!n) return Error::make(fmt::format("view {}: {}", key, n.error().message));
@@ -55,13 +55,13 @@ Result<identity::GuestView> decode_view(std::string_view text) {
     } else if (key.starts_with("ccsidr")) {
       auto sel = parse_uint(key.substr(6));
       if (!sel || *sel >= reg::kCsselrLevelInDCount || key.size() > 8)
-        return Error::make(fmt::format("view key '{}': CCSIDR selectors are ccsidr0 to ccsidr{}", key,
+        return Error::make(fmt::format("view key {}: CCSIDR selectors are ccsidr0 to ccsidr{}", quoted(key),
                                        reg::kCsselrLevelInDCount - 1));
       auto n = parse_hex(val, 32);
       if (!n) return Error::make(fmt::format("view {}: {}", key, n.error().message));
       if (!v.demux.emplace(unsigned(*sel), std::uint32_t(*n)).second) return dup(key);
     } else {
-      return Error::make(fmt::format("unknown view key '{}' (ctr, clidr, ccsidrN)", key));
+      return Error::make(fmt::format("unknown view key {} (ctr, clidr, ccsidrN)", quoted(key)));
     }
   }
   if (!have_ctr || !have_clidr) return Error::make("view lacks ctr= or clidr=");

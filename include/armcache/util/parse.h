@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "armcache/registers/codec.h"
@@ -26,6 +27,10 @@ struct KernelVersion {
   constexpr auto operator<=>(const KernelVersion&) const = default;
 };
 Result<KernelVersion> parse_kernel_version(std::string_view text);
+
+// Input text for an error message: printable, at most 40 characters, in
+// single quotes, so that a message stays one line whatever the input held.
+std::string quoted(std::string_view text);
 
 // "0x..." lowercase hex, no padding.
 std::string hex(std::uint64_t v);
