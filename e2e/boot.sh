@@ -2,7 +2,8 @@
 # Boot a Debian arm64 kernel on an emulated EL2-capable CPU with a one-program initramfs, so
 # real KVM runs inside QEMU (TCG). Prints the guest console; the boot time goes to stderr.
 # Usage: boot.sh KERNEL MODEL INIT [FILE[=/dest/path] ...]
-#   KERNEL  6.1 | 6.12 | native (linux/ series) | path to an arm64 Image
+#   KERNEL  a Debian line (6.1 6.12 6.16 6.18 7.0 7.3, fetch-kernels.sh) | native (linux/ series)
+#           | path to an arm64 Image
 #   MODEL   QEMU -cpu model (needs EL2: cortex-a35/a53/a57/a72/a76, neoverse-n1, a64fx, max;
 #           with QEMU=10 also cortex-a55, cortex-a710, neoverse-v1, neoverse-n2)
 #   INIT    static aarch64 binary to run as /init, or a .cpp file (built static and cached)
@@ -13,7 +14,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${ARMCACHE_CACHE:-$HOME/.cache/armcache}
-[[ $# -ge 3 ]] || { sed -n '2,14p' "$0" >&2; exit 2; }
+[[ $# -ge 3 ]] || { sed -n '2,13p' "$0" >&2; exit 2; }
 KERNEL=$1 MODEL=$2 INIT=$3; shift 3
 
 pkgs=()
@@ -23,9 +24,10 @@ dpkg -s qemu-system-arm >/dev/null 2>&1 || pkgs+=(qemu-system-arm)
 [[ ${#pkgs[@]} -eq 0 ]] || apt-get install -y -qq "${pkgs[@]}" >&2
 
 case $KERNEL in
-    6.1|6.12)
+    [0-9]*.[0-9]*) # a Debian line: 6.1, 6.12, 6.16, 6.18, 7.0, 7.3 (fetch-kernels.sh)
+        [[ $KERNEL =~ ^[0-9]+\.[0-9]+$ ]] || { echo "boot.sh: kernel $KERNEL: a line is MAJOR.MINOR, e.g. 7.3" >&2; exit 2; }
         KDIR=$CACHE/kernels/$KERNEL
-        [[ -s $KDIR/Image ]] || "$HERE/fetch-kernels.sh" >&2
+        [[ -s $KDIR/Image ]] || "$HERE/fetch-kernels.sh" "$KERNEL" >&2
         IMAGE=$KDIR/Image ;;
     native) # 6.12 with the KVM_CAP_ARM_NATIVE_CACHE_CONFIG series of linux/
         KDIR=$CACHE/kernels/native

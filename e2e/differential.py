@@ -22,6 +22,7 @@ import subprocess
 import sys
 
 from armregs import described, sanitised_ctr
+from matrix import kernel_order
 
 # KVM one-reg ids (arch/arm64/include/uapi/asm/kvm.h).
 ARM64, U8, U16, U32, U64 = 0x6000000000000000, 0x0, 0x0010000000000000, 0x0020000000000000, 0x0030000000000000
@@ -188,6 +189,25 @@ def make_corpus(gt):
     s(CTR, T, "raw CTR_EL0 after the VM ran")
     op("reset", "after run + reset")
 
+    # -- CTR_EL0 field by field in a VM of its own (6.16 made L1Ip writable: VIPT or the host's)
+    op("fresh", "CTR_EL0 fields group")
+    l1ip = get(S, 15, 14)
+    for nv in range(4):
+        s(CTR, field(S, 15, 14, nv), f"fields: L1Ip {l1ip} -> {nv}")
+    s(CTR, S, "fields: back to sanitised")
+    for tmin in (1, 4, 0x3F):
+        s(CTR, field(S, 37, 32, tmin), f"fields: TminLine={tmin}")
+    for b in (5, 13, 38, 47):
+        s(CTR, S | 1 << b, f"fields: RES0 bit {b}")
+    s(CTR, field(field(S, 15, 14, 2), 28, 28, 0), "fields: L1Ip VIPT and IDC 0 together")
+    s(CTR, field(S, 15, 14, 2), "fields: L1Ip VIPT")
+    s(CLIDR, field(C, 26, 24, 0), "fields: LoC=0 (implies IDC) with the VM's L1Ip lowered")
+    op("reset", "fields: VM CTR_EL0 kept over reset?")
+    op("run", "fields: guest reads the VM's CTR_EL0")
+    s(CTR, field(S, 15, 14, 0), "fields: L1Ip 0 after the VM ran")
+    s(CTR, S, "fields: sanitised CTR_EL0 after the VM ran")
+    s(CTR, field(S, 15, 14, 2), "fields: the VM's CTR_EL0 after the VM ran")
+
     # -- the VM runs before any write: CTR_EL0 is locked, the cache registers are not
     op("fresh", "run-first group")
     op("run", "default guest view")
@@ -321,10 +341,9 @@ def armcache_json(exe, *args):
 
 
 def check(results_dir, corpus_dir, exe):
-    order = {"6.1": 0, "6.12": 1}
     results = [json.load(open(os.path.join(results_dir, f))) for f in sorted(os.listdir(results_dir))
                if f.endswith(".json")]
-    results.sort(key=lambda r: (r["qemu"], r["model"], order.get(r["kernel"], 9)))
+    results.sort(key=lambda r: (r["qemu"], r["model"], kernel_order(r["kernel"])))
     bad, rows = [], []
     totals = {}  # kernel -> [results, view fields, set attempts, steps, disagreements]
     for r in results:
@@ -388,13 +407,12 @@ def check_one(r, corpus_dir, exe, totals, bad, rows):
 
 
 def print_report(rows, totals, bad):
-    order = {"6.1": 0, "6.12": 1}
     print("| model (QEMU) kernel | default view vs model | SET_ONE_REG corpus vs model |")
     print("|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print()
-    for k, (n, views, sets, nsteps, dis) in sorted(totals.items(), key=lambda kv: order.get(kv[0], 9)):
+    for k, (n, views, sets, nsteps, dis) in sorted(totals.items(), key=lambda kv: kernel_order(kv[0])):
         print(f"differential {k}: {n} boots, {views} default views compared, {nsteps} corpus steps "
               f"({sets} SET_ONE_REG attempts), {dis} disagreements")
     if bad:

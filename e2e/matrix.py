@@ -182,6 +182,12 @@ def native_text(n):
     return f"rc {n['rc']}: host discovery" if "using host discovery" in n["stderr"] else f"rc {n['rc']}"
 
 
+def kernel_order(k):
+    """Sort key of a KERNELS name: Debian lines by version, then the patched kernel."""
+    m = re.match(r"^(\d+)\.(\d+)$", k)
+    return (0, int(m.group(1)), int(m.group(2))) if m else (1 if k == "native" else 2, 0, 0)
+
+
 def short(regs):
     return ", ".join(sorted(set(re.sub(r"CSSELR=0x[0-9a-f]+", "*", x) for x in regs)))
 
@@ -204,8 +210,7 @@ def verdict_text(s, ccidx):
 def summary(d):
     rows, bad = [], []
     results = [json.load(open(os.path.join(d, f))) for f in sorted(os.listdir(d)) if f.endswith(".json")]
-    order = {"6.1": 0, "6.12": 1}
-    results.sort(key=lambda r: (r["qemu"], r["model"], order.get(r["kernel"], 9)))
+    results.sort(key=lambda r: (r["qemu"], r["model"], kernel_order(r["kernel"])))
     print("| model (QEMU) | kernel | host truth CLIDR / CCSIDR 0,1,2 / CTR | default guest view CLIDR / CCSIDR 0,1,2 / CTR "
           "| default vs truth | after restore (vCPU 1, after reset) | restore | restore, raw CTR | only-vcpu0 | lose-on-reset "
           "| reset without completing MMIO | kvm show --native | boot s |")

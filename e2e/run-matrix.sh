@@ -1,5 +1,5 @@
 #!/bin/bash
-# The test bed: for every EL2 model of FACTS.md section 5 x kernels {6.1, 6.12}, boot the emulated
+# The test bed: for every EL2 model of FACTS.md section 5 x KERNELS (Debian lines, native), boot the emulated
 # host (SMP=2) with a static aarch64 armcache as the initramfs' tool and e2e/init-armcache.cpp as
 # /init, run the armcache KVM checks (2 vCPUs per VM), collect one JSON per (model, kernel) and
 # print a summary table. Checks, per boot:
@@ -19,7 +19,7 @@
 # (the kernel models, run by a host armcache) and lists every disagreement.
 # GT is e2e/gt2view.py applied to e2e/groundtruth.sh MODEL (bare EL1 reads, no kernel).
 # Usage: run-matrix.sh [MODEL[@10] ...]      models ending in @10 run on QEMU 10 (qemu10.sh)
-# Env: KERNELS="6.1 6.12"  RESULTS=dir (default ~/.cache/armcache/results/matrix-TIMESTAMP)
+# Env: KERNELS="6.1 6.12" (Debian lines of fetch-kernels.sh: 6.1 6.12 6.16 6.18 7.0 7.3; native)  RESULTS=dir (default ~/.cache/armcache/results/matrix-TIMESTAMP)
 #      PARALLEL=2 (boots at a time)  ARMCACHE_CACHE
 #      ARMCACHE_HOST=host armcache for the model predictions (default: build/armcache, built here)
 # Exit status: 0 if every verdict is as expected and the models agree with the kernels, 1 otherwise.
@@ -56,7 +56,7 @@ fi
 INIT=$("$HERE/build-init.sh" "$HERE/init-armcache.cpp")
 for k in $KERNELS; do
     [[ $k != native ]] || { "$ROOT/linux/build-kernel.sh" >/dev/null; continue; }
-    [[ -s $CACHE/kernels/$k/Image ]] || { "$HERE/fetch-kernels.sh" >&2; break; }
+    [[ -s $CACHE/kernels/$k/Image ]] || "$HERE/fetch-kernels.sh" "$k" >&2
 done
 [[ -z $(printf '%s\n' "${models[@]}" | grep '@10$') ]] || "$HERE/qemu10.sh" >/dev/null
 t_built=$(date +%s.%N)

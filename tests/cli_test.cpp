@@ -163,12 +163,31 @@ std::string write_temp(const std::string& name, const std::string& text) {
   return path;
 }
 
+TEST(CliKernelView, DebianReleaseStringsAndTheUnprovenWarning) {
+  const CliResult r =
+      run_cli({"kernel-view", "--kernel", "7.3.4+deb13-cloud-arm64", "--qemu-model", "neoverse-n1", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["generation"], "6.16+");
+  EXPECT_EQ(r.err, "") << "7.3 is a proven line";
+  const std::string from =
+      write_temp("n1-61.json", run_cli({"kernel-view", "--kernel", "6.1", "--qemu-model", "neoverse-n1", "--json"}).out);
+  for (const auto& cmd : {std::vector<std::string>{"kernel-view", "--kernel", "7.4.2", "--qemu-model", "neoverse-n1"},
+                          std::vector<std::string>{"plan", "--from", from, "--to-qemu-model", "neoverse-n1",
+                                                   "--kernel", "7.4.2"}}) {
+    const CliResult w = run_cli(cmd);
+    EXPECT_EQ(w.status, 0) << w.err;
+    EXPECT_EQ(w.err,
+              "armcache: warning: kernel 7.4.2 is newer than 7.3, the newest line the kernel models were proven on "
+              "against a real kernel; the prediction follows 7.3's rules\n");
+  }
+}
+
 TEST(CliKernelView, JsonShapeFromIssue) {
   const CliResult r = run_cli({"kernel-view", "--kernel", "6.12.100", "--qemu-model", "neoverse-n1", "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["kernel"], "6.12.100");
-  EXPECT_EQ(j["generation"], "6.10+");
+  EXPECT_EQ(j["generation"], "6.10-6.15");
   EXPECT_EQ(j["guest"]["clidr"], "0x2000021");     // FACTS.md section 5
   EXPECT_EQ(j["guest"]["ctr_el0"], "0x9444c004");
   EXPECT_EQ(j["guest"]["mmfr2_ccidx"], 0);

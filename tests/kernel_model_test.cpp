@@ -222,11 +222,62 @@ TEST(KernelGeneration, FromVersionStrings) {
   EXPECT_EQ(parse_kernel("6.2")->generation, Generation::kPre63);
   EXPECT_EQ(parse_kernel("6.3")->generation, Generation::k63To69);
   EXPECT_EQ(parse_kernel("6.9.12")->generation, Generation::k63To69);
-  EXPECT_EQ(parse_kernel("6.10")->generation, Generation::k610Plus);
-  EXPECT_EQ(parse_kernel("6.12.100")->generation, Generation::k610Plus);
+  EXPECT_EQ(parse_kernel("6.10")->generation, Generation::k610To615);
+  EXPECT_EQ(parse_kernel("6.12.100")->generation, Generation::k610To615);
   EXPECT_EQ(parse_kernel("5.10.0-30-arm64")->generation, Generation::kPre63);
   EXPECT_EQ(parse_kernel("native")->generation, Generation::kNative);
   EXPECT_FALSE(parse_kernel("latest").ok());
+}
+
+TEST(KernelGeneration, DistributionReleaseStrings) {
+  // uname -r of the test bed's kernels (e2e/fetch-kernels.sh) and of other distributions.
+  EXPECT_EQ(parse_kernel("6.1.0-56-cloud-arm64")->generation, Generation::kPre63);
+  EXPECT_EQ(parse_kernel("5.10.255-253.1008.amzn2.aarch64")->generation, Generation::kPre63);
+  EXPECT_EQ(parse_kernel("6.1.172-216.329.amzn2023.aarch64")->generation, Generation::kPre63);
+  EXPECT_EQ(parse_kernel("6.8.0-1031-aws")->generation, Generation::k63To69);
+  EXPECT_EQ(parse_kernel("6.12.117+deb12-arm64")->generation, Generation::k610To615);
+  EXPECT_EQ(parse_kernel("6.12.0-55.9.1.el10_0.aarch64")->generation, Generation::k610To615);
+  EXPECT_EQ(parse_kernel("6.16.12+deb13-cloud-arm64")->generation, Generation::k616Plus);
+  EXPECT_EQ(parse_kernel("6.18.15+deb13-cloud-arm64")->generation, Generation::k616Plus);
+  EXPECT_EQ(parse_kernel("7.0.13+deb13-cloud-arm64")->generation, Generation::k616Plus);
+  EXPECT_EQ(parse_kernel("7.3.4+deb13-cloud-arm64")->generation, Generation::k616Plus);
+  EXPECT_EQ(parse_kernel("7.3.4+deb13-cloud-arm64")->version, (KernelVersion{7, 3}));
+  EXPECT_FALSE(parse_kernel("7.3.4+deb13-cloud-arm64")->newer_than_proven());
+  EXPECT_TRUE(parse_kernel("7.4.1")->newer_than_proven());
+  EXPECT_TRUE(parse_kernel("8.0")->newer_than_proven());
+  EXPECT_FALSE(parse_kernel("native")->newer_than_proven());
+}
+
+TEST(KernelGeneration, NamesRoundTripAndOldProfilesStillRead) {
+  for (auto g : {Generation::kPre63, Generation::k63To69, Generation::k610To615, Generation::k616Plus,
+                 Generation::kNative})
+    EXPECT_EQ(generation_from_name(generation_name(g)), g);
+  EXPECT_EQ(generation_from_name("6.10+"), Generation::k610To615);  // written before 6.16+ existed
+  EXPECT_FALSE(generation_from_name("6.99").has_value());
+}
+
+// neoverse-n1, sanitised CTR_EL0 0x9444c004 (L1Ip 3, PIPT). Measured with
+// e2e/run-matrix.sh (corpus "L1Ip 3 -> 2"): 6.12.117 EINVAL; 6.16.12,
+// 7.0.13 and 7.3.4 accept it and the guest then reads it; TminLine set is
+// EINVAL on all of them.
+TEST(KernelModel, CtrL1IpWritableFrom616) {
+  const std::uint64_t vipt = 0x94448004, tmin = 0x49444c004;
+  EXPECT_EQ(make("6.12.117+deb12-arm64", "neoverse-n1").set_one_reg(reg::kCtrId, vipt), EINVAL);
+  for (const char* k : {"6.16.12+deb13-cloud-arm64", "7.0.13+deb13-cloud-arm64", "7.3.4+deb13-cloud-arm64"}) {
+    SCOPED_TRACE(k);
+    auto m = make(k, "neoverse-n1");
+    EXPECT_EQ(m.set_one_reg(reg::kCtrId, tmin), EINVAL);
+    EXPECT_EQ(m.set_one_reg(reg::kCtrId, 0x94440004), EINVAL) << "L1Ip 0 (VPIPT) is reserved";
+    EXPECT_EQ(m.set_one_reg(reg::kCtrId, 0x94444004), EINVAL) << "L1Ip 1 (AIVIVT) is reserved";
+    EXPECT_EQ(m.set_one_reg(reg::kCtrId, vipt), 0);
+    EXPECT_EQ(m.view().ctr.raw(), vipt);
+    EXPECT_EQ(m.set_one_reg(reg::kCtrId, 0x9444c004), 0) << "back to the host's PIPT";
+    m.run();
+    EXPECT_EQ(m.set_one_reg(reg::kCtrId, vipt), EBUSY);
+    EXPECT_EQ(m.set_one_reg(reg::kCtrId, 0x94440004), EINVAL) << "set_ctr_el0() refuses before the run check";
+  }
+  // cortex-a53: L1Ip 2 (VIPT) on the host; PIPT would be a raise.
+  EXPECT_EQ(make("7.3", "cortex-a53").set_one_reg(reg::kCtrId, 0x8444c004), EINVAL);
 }
 
 }  // namespace

@@ -112,7 +112,7 @@ TEST(Planner, TruncatedCcidxValuesAreNotRestored) {
   v.ccsidr[0] = 0x1a;
   v.ccsidr[1] = 0x1a;
   v.ccsidr[2] = 0x3a;
-  p = plan_restore({v, Generation::k610Plus}, *kernel::parse_kernel("6.12"), input("neoverse-v1"));
+  p = plan_restore({v, Generation::k610To615}, *kernel::parse_kernel("6.12"), input("neoverse-v1"));
   EXPECT_EQ(p.verdict, Verdict::kImpossible);
   EXPECT_TRUE(any_reason_has(p, "CCSIDR selector 2 = 0x3a (8 ways, 1 set) is the low half"));
 }

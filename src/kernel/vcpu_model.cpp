@@ -21,9 +21,12 @@ bool lists_cpu0(const std::string& cpulist) {
 }
 // CLIDR_EL1 RES0 [63:47] (arch/arm64/tools/sysreg).
 constexpr std::uint64_t kClidrRes0 = ~((std::uint64_t{1} << 47) - 1);
-// KVM's writable CTR_EL0 fields (sys_regs.c, the CTR_EL0 ID_FILTERED entry, 6.11+).
+// KVM's writable CTR_EL0 fields (sys_regs.c, the CTR_EL0 ID_WRITABLE entry, 6.11+;
+// 7.3's ID_FILTERED entry adds L1Ip).
 constexpr std::uint64_t kCtrWritable = reg::ctr::kDIC.mask() | reg::ctr::kIDC.mask() |
                                        reg::ctr::kDminLine.mask() | reg::ctr::kIminLine.mask();
+// CTR_EL0.L1Ip values (Arm ARM): 0b00 VPIPT and 0b01 AIVIVT are reserved now.
+constexpr unsigned kL1IpVipt = 2;
 }  // namespace
 
 reg::Ctr sanitise_ctr(const std::vector<HostKind>& kinds) {
@@ -284,6 +287,13 @@ int VcpuModel::set_ctr(std::uint64_t value, std::string& why) {
                       current.raw());
     return EINVAL;
   }
+  const bool l1ip = kernel_.ctr_l1ip_writable();
+  // sys_regs.c (6.16+): set_ctr_el0() refuses the reserved L1Ip values
+  // before set_id_reg() looks at anything, so even after the VM ran.
+  if (l1ip && reg::ctr::kL1Ip.get(value) < kL1IpVipt) {
+    why = fmt::format("CTR_EL0.L1Ip {} is a reserved value (VPIPT/AIVIVT)", reg::ctr::kL1Ip.get(value));
+    return EINVAL;
+  }
   // sys_regs.c: set_id_reg(): immutable once the VM ran.
   if (ran_) {
     if (value == current.raw()) return 0;
@@ -294,9 +304,17 @@ int VcpuModel::set_ctr(std::uint64_t value, std::string& why) {
   // safe way (all four are lower-safe), the rest must equal the host's;
   // set_id_reg() turns its E2BIG into EINVAL.
   const std::uint64_t limit = host_.sanitised_ctr.raw();
-  if ((value & ~kCtrWritable) != (limit & ~kCtrWritable)) {
-    why = fmt::format("CTR_EL0 {:#x} changes fields other than IminLine, DminLine, IDC, DIC of the host's {:#x}", value,
-                      limit);
+  const std::uint64_t writable = kCtrWritable | (l1ip ? reg::ctr::kL1Ip.mask() : 0);
+  if ((value & ~writable) != (limit & ~writable)) {
+    why = fmt::format("CTR_EL0 {:#x} changes fields other than IminLine, DminLine, IDC, DIC{} of the host's {:#x}",
+                      value, l1ip ? ", L1Ip" : "", limit);
+    return EINVAL;
+  }
+  // 6.16+: L1Ip is FTR_EXACT with VIPT as its safe value (cpufeature.c
+  // ftr_ctr, checked by arm64_check_features()): the host's, or VIPT.
+  if (l1ip && reg::ctr::kL1Ip.get(value) != reg::ctr::kL1Ip.get(limit) && reg::ctr::kL1Ip.get(value) != kL1IpVipt) {
+    why = fmt::format("CTR_EL0.L1Ip {} is neither the host's {} nor VIPT", reg::ctr::kL1Ip.get(value),
+                      reg::ctr::kL1Ip.get(limit));
     return EINVAL;
   }
   for (const reg::Field* f : {&reg::ctr::kDIC, &reg::ctr::kIDC, &reg::ctr::kDminLine, &reg::ctr::kIminLine})

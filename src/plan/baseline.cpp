@@ -146,7 +146,7 @@ Baseline compute_baseline(const std::vector<FleetHost>& hosts, const std::option
     in.sanitised_ctr = kernel::sanitise_ctr(all_kinds);
     in.boot_cpu.evt = in.current_cpu.evt = 0;
     kernel::VcpuModel fab(*kernel::parse_kernel("6.12"), in);
-    add(fab.view(), kernel::Generation::k610Plus, "fabricated view of a 6.10+ kernel from the fleet's lowest CTR_EL0");
+    add(fab.view(), kernel::Generation::k610To615, "fabricated view of a 6.10+ kernel from the fleet's lowest CTR_EL0");
   }
   out.candidates = cands.size();
 

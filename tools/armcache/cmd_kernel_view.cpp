@@ -56,6 +56,7 @@ std::string describe_ccsidr(std::uint64_t v, bool ccidx) {
 
 int run_kernel_view(const KernelViewArgs& a) {
   const kernel::KernelSpec k = load_kernel(a.kernel);
+  warn_if_unproven(k);
   identity::Host host = load_host(a.host_file, a.qemu_model);
   apply_ctr_option(host, a.ctr);
   const kernel::HostInput in =
@@ -118,8 +119,8 @@ void add_kernel_view(CLI::App& app, Context& ctx) {
   sub->add_flag("--mte", args->mte, "The VM has MTE enabled");
   sub->add_flag("-J,--json", args->json, "Print the view as a profile (a valid guest-view file for plan --from)");
   sub->footer("Models KVM/arm64's cache ID registers for the kernel's generation: pre-6.3 (host values),\n"
-              "6.3-6.9 and 6.10+ (fabricated from CTR_EL0), native (KVM_CAP_ARM_NATIVE_CACHE_CONFIG v2\n"
-              "enabled). Built-in QEMU models: " + qemu_model_names() + ".\n\n"
+              "6.3-6.9, 6.10-6.15 and 6.16+ (fabricated from CTR_EL0; 6.16+ also lets CTR_EL0.L1Ip be\n"
+              "written), native (KVM_CAP_ARM_NATIVE_CACHE_CONFIG v2 enabled). Built-in QEMU models: " + qemu_model_names() + ".\n\n"
               "Examples:\n  armcache kernel-view --kernel 6.12 --qemu-model neoverse-n1\n"
               "  armcache kernel-view --kernel 6.1.0-50-cloud-arm64 --qemu-model neoverse-n2 --json > n2-61.json\n\n" +
               exit_status_help());

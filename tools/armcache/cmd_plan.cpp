@@ -22,11 +22,9 @@ struct PlanArgs {
 };
 
 kernel::Generation source_generation(const profile::GuestRecord& g) {
-  for (auto gen : {kernel::Generation::kPre63, kernel::Generation::k63To69, kernel::Generation::k610Plus,
-                   kernel::Generation::kNative})
-    if (g.generation == kernel::generation_name(gen)) return gen;
+  if (auto gen = kernel::generation_from_name(g.generation)) return *gen;
   if (auto k = kernel::parse_kernel(g.kernel)) return k->generation;
-  return kernel::Generation::k610Plus;
+  return kernel::Generation::k610To615;
 }
 
 int run_plan(const PlanArgs& a) {
@@ -34,6 +32,7 @@ int run_plan(const PlanArgs& a) {
   identity::Host host = load_host(a.to, a.to_qemu_model);
   apply_ctr_option(host, a.ctr);
   const kernel::KernelSpec k = load_kernel(a.kernel);
+  warn_if_unproven(k);
   const kernel::HostInput in = host_input_of(host, a.to.empty() ? a.to_qemu_model : a.to, a.cpu_kind);
   const plan::Plan p =
       plan::plan_restore({src.guest->view, source_generation(*src.guest)}, k, in, kernel::VmConfig{a.mte});

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iostream>
 #include <sys/utsname.h>
 
 #include "armcache/identity/qemu_models.h"
@@ -33,6 +34,10 @@ identity::Host load_host(const std::string& file, const std::string& qemu_model)
 }
 
 kernel::KernelSpec load_kernel(const std::string& text) { return take(kernel::parse_kernel(text)); }
+
+void warn_if_unproven(const kernel::KernelSpec& k) {
+  if (auto w = kernel::unproven_warning(k)) std::cerr << "armcache: warning: " << *w << '\n';
+}
 
 void apply_ctr_option(identity::Host& host, const std::string& ctr_text) {
   if (ctr_text.empty()) return;

@@ -15,6 +15,9 @@ namespace armcache::cli {
 // Exactly one of `file` (a profile holding a host) or `qemu_model`.
 identity::Host load_host(const std::string& file, const std::string& qemu_model);
 kernel::KernelSpec load_kernel(const std::string& text);
+// kernel-view and plan: one stderr line when the kernel is newer than the
+// newest line the models were proven on (the exit status stays as it is).
+void warn_if_unproven(const kernel::KernelSpec& k);
 // A capture made off the arm64 host (from a copied sysfs tree) lacks
 // CTR_EL0: --ctr's value, when given, is used for the kinds without one.
 void apply_ctr_option(identity::Host& host, const std::string& ctr_text);

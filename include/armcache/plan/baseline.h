@@ -31,7 +31,7 @@ struct FleetHost {
 
 struct BaselineCandidate {
   identity::GuestView view;  // DEMUX values cleared: the baseline is a guest-visible identity
-  kernel::Generation generation = kernel::Generation::k610Plus;
+  kernel::Generation generation = kernel::Generation::k610To615;
   std::string origin;        // "native view of <host> kind 0", "fleet-wide fabricated view"
 };
 

@@ -33,7 +33,7 @@ struct Plan {
 // What the saved view needs to be understood.
 struct Source {
   identity::GuestView view;
-  kernel::Generation generation = kernel::Generation::k610Plus;  // of the kernel it was saved on
+  kernel::Generation generation = kernel::Generation::k610To615;  // of the kernel it was saved on
 };
 
 Plan plan_restore(const Source& source, const kernel::KernelSpec& dest_kernel, const kernel::HostInput& dest,

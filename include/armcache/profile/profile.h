@@ -37,7 +37,7 @@ Result<RegValue> parse_reg_value(std::string_view text, unsigned bits);
 struct GuestRecord {
   identity::GuestView view;
   std::string kernel;      // the host kernel the view was taken on: "6.1.0-50-cloud-arm64", "native"
-  std::string generation;  // the kernel model's name for it: "pre-6.3", "6.3-6.9", "6.10+", "native"
+  std::string generation;  // the kernel model's name for it: "pre-6.3", "6.3-6.9", "6.10-6.15", "6.16+", "native"
   // Every ONE_REG id the source listed and its value (a Firecracker
   // fingerprint lists ~240: core, FP/SIMD, system, DEMUX); empty when the
   // source gave only the cache registers. Not part of the fingerprint.
