@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit and CLI tests, the same under ASan+UBSan, the fuzz
-# targets for a short while, then the emulated-host test bed: Debian's 6.1
-# and 6.12 kernels and the patched kernel of linux/ running real KVM under
+# targets for a short while, then the emulated-host test bed: Debian's 6.1,
+# 6.12, 6.16, 6.18, 7.0 and 7.3 kernels and the patched kernel of linux/ running real KVM under
 # QEMU on every CPU model with EL2, compared with the kernel models.
 # Installs what it needs; safe to rerun. Downloads and kernel builds are
 # cached in ~/.cache/armcache (the first run takes 15-25 minutes on 2 cores,
@@ -97,8 +97,8 @@ fi
 stage "installed packages" bash scripts/check-installed.sh /usr
 
 if [ "${ARMCACHE_E2E:-1}" != 0 ]; then
-  log "test bed: Debian 6.1, 6.12 and the patched 6.12 with real KVM on every EL2 CPU model"
-  KERNELS="6.1 6.12 native" ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "e2e matrix" e2e/run-matrix.sh
+  log "test bed: Debian 6.1, 6.12, 6.16, 6.18, 7.0, 7.3 and the patched kernel with real KVM on every EL2 CPU model"
+  KERNELS="6.1 6.12 6.16 6.18 7.0 7.3 native" ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "e2e matrix" e2e/run-matrix.sh
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "profiles on real kernels" e2e/run-profiles.sh
   stage "C API example on a real 6.12" e2e/run-vmm-apply.sh
   log "nested guest: Debian's QEMU with KVM in the emulated host, armcache vmm-exec, the guest's sysfs"
