@@ -206,10 +206,10 @@ TEST(Firecracker, RealLayoutFingerprintsImport) {
   const Want want[] = {
       {"fingerprint-n1-5.10.json", 0x82000023, 0x8444c004, "pre-6.3", 243, 3, 0},
       {"fingerprint-n1-6.1.json", 0x82000023, 0x8444c004, "pre-6.3", 243, 3, 0},
-      {"fingerprint-n1-6.18.json", 0x03000123, 0x9444c004, "6.10+", 260, 14, 0},
+      {"fingerprint-n1-6.18.json", 0x03000123, 0x9444c004, "6.16+", 260, 14, 0},
       {"fingerprint-v1-5.10.json", 0x82000023, 0xb444c004, "pre-6.3", 243, 3, 1},
       {"fingerprint-v1-6.1.json", 0x82000023, 0xb444c004, "pre-6.3", 243, 3, 1},
-      {"fingerprint-v1-6.18.json", 0x03000123, 0xb444c004, "6.10+", 260, 14, 0},
+      {"fingerprint-v1-6.18.json", 0x03000123, 0xb444c004, "6.16+", 260, 14, 0},
       {"fingerprint-v2-6.1.json", 0x82000023, 0xb444c004, "pre-6.3", 243, 3, 1},
   };
   for (const Want& w : want) {
@@ -345,15 +345,15 @@ TEST(ClidrOrigin, ViewsOfEachKind) {
   auto cls = [](const GuestView& v, std::optional<kernel::Generation> g, std::optional<reg::Clidr> hw = {}) {
     return profile::classify_clidr(v, profile::ClidrContext{g, hw, "test"}).origin;
   };
-  EXPECT_EQ(cls(view_of("neoverse-n1", "6.12"), kernel::Generation::k610Plus), profile::ClidrOrigin::kKvmFabricated);
+  EXPECT_EQ(cls(view_of("neoverse-n1", "6.12"), kernel::Generation::k610To615), profile::ClidrOrigin::kKvmFabricated);
   EXPECT_EQ(cls(view_of("cortex-a53", "6.5"), kernel::Generation::k63To69), profile::ClidrOrigin::kKvmFabricated);
   EXPECT_EQ(cls(view_of("neoverse-n1", "6.1"), kernel::Generation::kPre63), profile::ClidrOrigin::kHardware);
   EXPECT_EQ(cls(view_of("neoverse-n1", "native"), kernel::Generation::kNative), profile::ClidrOrigin::kHardware);
   // 6.12 with N1's hardware CLIDR written back: userspace, or the hardware's when that is known.
   GuestView v = view_of("neoverse-n1", "6.12");
   v.clidr = reg::Clidr(0x82000023);
-  EXPECT_EQ(cls(v, kernel::Generation::k610Plus), profile::ClidrOrigin::kUserspace);
-  EXPECT_EQ(cls(v, kernel::Generation::k610Plus, reg::Clidr(0x82000023)), profile::ClidrOrigin::kHardware);
+  EXPECT_EQ(cls(v, kernel::Generation::k610To615), profile::ClidrOrigin::kUserspace);
+  EXPECT_EQ(cls(v, kernel::Generation::k610To615, reg::Clidr(0x82000023)), profile::ClidrOrigin::kHardware);
   EXPECT_EQ(cls(v, std::nullopt), profile::ClidrOrigin::kUnknown);
 }
 

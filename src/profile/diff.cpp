@@ -276,10 +276,7 @@ namespace {
 
 std::optional<kernel::Generation> generation_of(const GuestRecord& g) {
   if (auto k = kernel::parse_kernel(g.kernel)) return k->generation;
-  for (auto gen : {kernel::Generation::kPre63, kernel::Generation::k63To69, kernel::Generation::k610Plus,
-                   kernel::Generation::kNative})
-    if (g.generation == kernel::generation_name(gen)) return gen;
-  return std::nullopt;
+  return kernel::generation_from_name(g.generation);
 }
 
 std::optional<std::uint64_t> midr_of(const Profile& p) {
