@@ -82,7 +82,7 @@ def main():
         if os.uname().machine != "aarch64":
             check("no native capability without KVM/arm64", labels.get("armcache.native-cache-config") == "false")
         check("armcache.kernel-generation is a generation",
-              labels.get("armcache.kernel-generation") in ("pre-6.3", "6.3-6.9", "6.10-plus", "native"))
+              labels.get("armcache.kernel-generation") in ("pre-6.3", "6.3-6.9", "6.10-6.15", "6.16-plus", "native"))
         check("no stray .tmp file", sorted(os.listdir(d)) == ["armcache", "host.json"])
 
         # Without CTR_EL0 the identity is unknown: no such labels, a comment says why.

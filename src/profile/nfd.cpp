@@ -35,15 +35,11 @@ std::string combine(const std::vector<std::string>& parts) {
   return fmt::format("{:016x}", h);
 }
 
-// "6.10+" is not a label value.
+// A label value cannot hold '+': "6.16+" is written "6.16-plus".
 std::string generation_value(kernel::Generation g) {
-  switch (g) {
-    case kernel::Generation::kPre63: return "pre-6.3";
-    case kernel::Generation::k63To69: return "6.3-6.9";
-    case kernel::Generation::k610Plus: return "6.10-plus";
-    case kernel::Generation::kNative: return "native";
-  }
-  return "unknown";
+  std::string v(kernel::generation_name(g));
+  if (v.ends_with('+')) v.replace(v.size() - 1, 1, "-plus");
+  return v;
 }
 
 }  // namespace
