@@ -29,7 +29,7 @@ case $KERNEL in
         KDIR=$CACHE/kernels/$KERNEL
         [[ -s $KDIR/Image ]] || "$HERE/fetch-kernels.sh" "$KERNEL" >&2
         IMAGE=$KDIR/Image ;;
-    native) # 6.12 with the KVM_CAP_ARM_NATIVE_CACHE_CONFIG series of linux/
+    native) # 7.3 with the KVM_CAP_ARM_NATIVE_CACHE_CONFIG series of linux/ (no test hook)
         KDIR=$CACHE/kernels/native
         [[ -s $KDIR/Image ]] || "$HERE/../linux/build-kernel.sh" >&2
         IMAGE=$KDIR/Image ;;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: an emulated Neoverse-N1 host running real KVM with Debian's
-# 6.1 and 6.12 kernels and the patched kernel of linux/. Shows side by side
+# 6.1 and 6.12 kernels and the patched 7.3 kernel of linux/. Shows side by side
 # what the hardware holds, what a guest sees by default on each kernel, and
 # what it sees after armcache restores the 6.1 view on 6.12 (and with
 # KVM_CAP_ARM_NATIVE_CACHE_CONFIG). Installs what it needs; safe to rerun.
@@ -17,7 +17,7 @@ AC=$ARMCACHE_ROOT/build/armcache
 AC64=$(e2e/build-aarch64.sh 2>/dev/null | tail -n 1)
 log "fetching Debian's arm64 6.1 and 6.12 kernels"
 e2e/fetch-kernels.sh >/dev/null
-log "building the patched 6.12 kernel (linux/patches)"
+log "building the patched 7.3 kernel (linux/patches; without the test-only hook)"
 mapfile -t native < <(linux/build-kernel.sh)
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT

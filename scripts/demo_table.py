@@ -68,10 +68,10 @@ def main():
     nclidr = re.search(r"^# native CLIDR_EL1 (0x[0-9a-f]+)", log, re.M)
     ncc = {int(s): int(v, 16) for s, v in re.findall(r"^# native CCSIDR_EL1\[(\d+)\] (0x[0-9a-f]+)", log, re.M)}
     native = column(int(nclidr.group(1), 16), int(gt["ctr"], 16), ncc) if nclidr else ["-"] * 6
-    native[5] = "(as 6.12)"
+    native[5] = "(7.3 default)"
     rows = ["CLIDR_EL1", "levels", "L1D", "L1I", "L2", "CTR_EL0"]
     cols = [("hardware", host), ("6.1 guest", k61), ("6.12 guest", k612), ("6.12 + armcache", after),
-            ("6.12 + native cap", native)]
+            ("7.3 + native cap", native)]
     w0 = max(len(r) for r in rows)
     widths = [max(len(h), *(len(c) for c in col)) for h, col in cols]
     print()

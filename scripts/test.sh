@@ -97,7 +97,7 @@ fi
 stage "installed packages" bash scripts/check-installed.sh /usr
 
 if [ "${ARMCACHE_E2E:-1}" != 0 ]; then
-  log "test bed: Debian 6.1, 6.12, 6.16, 6.18, 7.0, 7.3 and the patched kernel with real KVM on every EL2 CPU model"
+  log "test bed: Debian 6.1, 6.12, 6.16, 6.18, 7.0, 7.3 and the patched 7.3 with real KVM on every EL2 CPU model"
   KERNELS="6.1 6.12 6.16 6.18 7.0 7.3 native" ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "e2e matrix" e2e/run-matrix.sh
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "profiles on real kernels" e2e/run-profiles.sh
   stage "C API example on a real 6.12" e2e/run-vmm-apply.sh

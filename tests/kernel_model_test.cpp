@@ -172,6 +172,16 @@ TEST(KernelModel, NativeCapability) {
   auto n2m = make("native", "neoverse-n2", true);
   ASSERT_EQ(n2m.enable_native(0, args, host.kinds[0]), 0);
   EXPECT_EQ(n2m.view().clidr.raw(), 0x1482000023ull);
+  // A separate tag cache (Ttype1 = 0b01) has no DEMUX slot: ERANGE with MTE, cleared without.
+  auto tags = host.kinds[0];
+  tags.clidr = reg::Clidr(0x1282000023ull);
+  auto n2t = make("native", "neoverse-n2", true);
+  const auto untouched = n2t.view();
+  EXPECT_EQ(n2t.enable_native(0, args, tags), ERANGE);
+  EXPECT_TRUE(n2t.view() == untouched);
+  auto n2u = make("native", "neoverse-n2");
+  ASSERT_EQ(n2u.enable_native(0, args, tags), 0);
+  EXPECT_EQ(n2u.view().clidr.raw(), 0x82000023ull);
   // Too big for the 32-bit format: ERANGE, vCPU unchanged.
   auto big = host.kinds[0];
   big.ccsidr[2] = 0x7fff0000003aull;  // 32768 sets

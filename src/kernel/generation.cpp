@@ -35,7 +35,7 @@ Result<KernelSpec> parse_kernel(std::string_view text) {
   KernelSpec k;
   k.label = std::string(text);
   if (text == "native") {
-    // The v2 patch series (linux/ in this repository) applies to kNativeBase.
+    // The v3 patch series (linux/ in this repository) applies to kNativeBase.
     k.generation = Generation::kNative;
     k.version = kNativeBase;
     return k;

@@ -339,9 +339,16 @@ int VcpuModel::enable_native(std::uint32_t flags, const std::array<std::uint64_t
   if (kernel_.generation != Generation::kNative) return EINVAL;
   if (flags != 0 || std::any_of(args.begin(), args.end(), [](std::uint64_t a) { return a != 0; })) return EINVAL;
   if (!initialized_) return ENOEXEC;
+  // v3 refuses once any vCPU of the VM has run; a model vCPU stands for its VM here.
   if (ran_) return EBUSY;
   reg::Clidr clidr = source.clidr;
-  if (!vm_.mte) clidr = clidr.without_ttype();
+  if (!vm_.mte) {
+    clidr = clidr.without_ttype();
+  } else {
+    // No TnD slot in the DEMUX array: a separate tag cache cannot be shown.
+    for (unsigned n = 1; n <= reg::kMaxCacheLevels; ++n)
+      if (clidr.ttype(n) == unsigned(reg::Ttype::kSeparate)) return ERANGE;
+  }
   const bool implies_idc = clidr.loc() == 0 || (clidr.louis() == 0 && clidr.louu() == 0);
   if ((clidr.raw() & kClidrRes0) || (!vm_ctr_for_lines().idc() && implies_idc)) return EINVAL;
   std::array<std::uint32_t, kDemuxCount> a{};

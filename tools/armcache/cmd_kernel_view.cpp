@@ -120,7 +120,7 @@ void add_kernel_view(CLI::App& app, Context& ctx) {
   sub->add_flag("-J,--json", args->json, "Print the view as a profile (a valid guest-view file for plan --from)");
   sub->footer("Models KVM/arm64's cache ID registers for the kernel's generation: pre-6.3 (host values),\n"
               "6.3-6.9, 6.10-6.15 and 6.16+ (fabricated from CTR_EL0; 6.16+ also lets CTR_EL0.L1Ip be\n"
-              "written), native (KVM_CAP_ARM_NATIVE_CACHE_CONFIG v2 enabled). Built-in QEMU models: " + qemu_model_names() + ".\n\n"
+              "written), native (KVM_CAP_ARM_NATIVE_CACHE_CONFIG v3 enabled). Built-in QEMU models: " + qemu_model_names() + ".\n\n"
               "Examples:\n  armcache kernel-view --kernel 6.12 --qemu-model neoverse-n1\n"
               "  armcache kernel-view --kernel 6.1.0-50-cloud-arm64 --qemu-model neoverse-n2 --json > n2-61.json\n\n" +
               exit_status_help());

@@ -113,6 +113,25 @@ std::vector<std::pair<unsigned, std::string>> native_sources() {
   return out;
 }
 
+// The capability is applied per vCPU and must give every vCPU the same view,
+// which survives reset: probe them all, reset them all, probe again, and
+// return vCPU 0's first view only if every probe equals it.
+Seen probe_every_vcpu(ProbeVm& vm, unsigned vcpus) {
+  Seen first = probe_vcpu(vm, 0);
+  std::string problems;
+  for (const char* phase : {"boot", "after-reset"}) {
+    if (std::string(phase) == "after-reset")
+      for (unsigned i = 0; i < vcpus; ++i)
+        if (auto st = vm.reset(i); !st) system_failure(st.error());
+    for (unsigned i = std::string(phase) == "boot" ? 1 : 0; i < vcpus; ++i)
+      for (const auto& m : kvm::compare(first.view, probe_vcpu(vm, i).view, i, phase))
+        problems += (problems.empty() ? "" : "; ") + m.text();
+  }
+  if (!problems.empty())
+    throw Failure("KVM_CAP_ARM_NATIVE_CACHE_CONFIG: vCPUs disagree with vCPU 0 at boot: " + problems, kExitNegative);
+  return first;
+}
+
 // kvm show --native: KVM_CAP_ARM_NATIVE_CACHE_CONFIG on a scratch VM pinned to
 // each CPU kind; without the capability (confirmed, not just a
 // KVM_CHECK_EXTENSION answer: see native_detect.h), the view host discovery
@@ -136,7 +155,7 @@ int run_show_native(const ShowArgs& a) {
     if (have_cap) {
       for (unsigned i = 0; i < a.vcpus; ++i)
         if (auto st = vm.vcpu(i).enable_cap(kvm::kKvmCapArmNativeCacheConfig); !st) system_failure(st.error());
-      Seen s = probe_vcpu(vm, 0);
+      Seen s = probe_every_vcpu(vm, a.vcpus);
       p.guest = profile::GuestRecord{s.view, release, "native"};
       p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", "KVM_CAP_ARM_NATIVE_CACHE_CONFIG"},
                       {"cpu", cpu}, {"cpus", cpus}, {"capability", check.reason}};

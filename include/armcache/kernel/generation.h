@@ -17,7 +17,7 @@ enum class Generation : std::uint8_t {
   k63To69,    // 6.3..6.9: fabricated, CLIDR re-fabricated at every vCPU reset
   k610To615,  // 6.10..6.15: fabricated once per vCPU; 6.11+ per-VM writable CTR_EL0
   k616Plus,   // 6.16+: as 6.10, and CTR_EL0.L1Ip writable (VIPT or the host's)
-  kNative,    // KVM_CAP_ARM_NATIVE_CACHE_CONFIG v2 (linux/ in this repo) on kNativeBase
+  kNative,    // KVM_CAP_ARM_NATIVE_CACHE_CONFIG v3 (linux/ in this repo) on kNativeBase (7.3)
 };
 
 // "pre-6.3", "6.3-6.9", "6.10-6.15", "6.16+", "native".
@@ -28,7 +28,7 @@ std::optional<Generation> generation_from_name(std::string_view name);
 
 // The kernel the native series applies to (linux/): its rules are that
 // kernel's, plus the capability.
-inline constexpr KernelVersion kNativeBase{6, 12};
+inline constexpr KernelVersion kNativeBase{7, 3};
 // The newest Debian line the models were compared with on real kernels
 // (e2e/run-matrix.sh); newer kernels get a warning.
 inline constexpr KernelVersion kNewestProvenLine{7, 3};
