@@ -46,6 +46,39 @@ def default_vs_truth(guest, gt):
     return diffs
 
 
+def ccsidr64_to_32(v):
+    """A FEAT_CCIDX CCSIDR_EL1 (NumSets [55:32], Associativity [23:3], LineSize [2:0], Arm ARM) in the
+    32-bit format (NumSets [27:13], Associativity [12:3], LineSize [2:0]); None if it does not fit."""
+    sets, assoc, line = (v >> 32) & 0xFFFFFF, (v >> 3) & 0x1FFFFF, v & 7
+    if sets >= 1 << 15 or assoc >= 1 << 10:
+        return None
+    return sets << 13 | assoc << 3 | line
+
+
+def closest_problems(r, c):
+    """kvm verify --closest of the ground-truth view: every vCPU reads the nearest view (rc 0); on a
+    CCIDX host under a kernel that hides CCIDX it is the GT's CLIDR_EL1 with the GT geometry in the
+    32-bit format; elsewhere it is the GT view itself wherever plain restore works."""
+    p = []
+    gt = r["groundtruth"]
+    if c["rc"] != 0:
+        s = c["summary"]
+        return [f"closest: rc {c['rc']}: {s.get('apply_error') or s.get('first') or c['stderr']}"]
+    ccidx = gt["ccidx"] == 1
+    if ccidx and r["kernel"] != "6.1":
+        if num(c["clidr"] or "0") != num(gt["clidr"]):
+            p.append(f"closest: CLIDR {c['clidr']}, not the GT's {gt['clidr']}")
+        for i in range(3):
+            want = ccsidr64_to_32(num(gt["ccsidr"][i]))
+            if c["ccsidr012"][i] is None or num(c["ccsidr012"][i]) != want:
+                p.append(f"closest: CCSIDR[{i}] {c['ccsidr012'][i]}, not {hex(want)} (the GT's in 32 bits)")
+        if not any("CCIDX" in d for d in c["differs"]):
+            p.append("closest: the CCIDX difference is not listed")
+    elif not c["exact"]:
+        p.append("closest: not exact where restore works: " + "; ".join(c["differs"])[:200])
+    return p
+
+
 def category(reg):
     if "CTR_EL0" in reg:
         return "ctr"
@@ -125,6 +158,14 @@ def collect(log, gt_path, model, kernel):
         prof = so[0] if isinstance(so, list) and so else so
         src = prof.get("provenance", {}).get("source") if isinstance(prof, dict) else None
         v["native"] = {"rc": n["rc"], "source": src, "stderr": (n.get("stderr") or "").strip()}
+    if "closest" in r["checks"]:
+        c = r["checks"]["closest"]
+        so = c.get("stdout") if isinstance(c.get("stdout"), dict) else {}
+        near = so.get("closest", {})
+        view = near.get("view", {})
+        v["closest"] = {"rc": c["rc"], "exact": near.get("exact"), "differs": near.get("differs", []),
+                        "clidr": view.get("clidr"), "ccsidr012": [view.get("ccsidr", {}).get(str(i)) for i in range(3)],
+                        "summary": verify_summary(c), "stderr": (c.get("stderr") or "").strip()[:300]}
     if "apply" in r["checks"]:
         a = r["checks"]["apply"]
         v["apply"] = {"rc": a["rc"], "stderr": a["stderr"].strip()}
@@ -161,6 +202,10 @@ def expect(r):
             p.append(f"only-vcpu0 not detected as vCPU 1 (rc {ov.get('rc')}, vcpus {ov.get('vcpus')})")
         if lr.get("rc") != 1 or lr.get("phases") != ["after-reset"] or "CLIDR_EL1" not in lr.get("cache", []):
             p.append(f"lose-on-reset not detected (rc {lr.get('rc')}, phases {lr.get('phases')})")
+    if "closest" in v:
+        p += closest_problems(r, v["closest"])
+    else:
+        p.append("no kvm verify --closest result")
     # kvm show --native: the capability only on the patched kernel; every stock kernel falls back to
     # host discovery and says why (its capability number is another capability's from 6.15 on).
     n = v.get("native")
@@ -180,6 +225,16 @@ def native_text(n):
     if n["rc"] == 0:
         return n["source"] or "?"
     return f"rc {n['rc']}: host discovery" if "using host discovery" in n["stderr"] else f"rc {n['rc']}"
+
+
+def closest_text(c):
+    if not c:
+        return "-"
+    if c["rc"] != 0:
+        return f"rc {c['rc']}"
+    if c["exact"]:
+        return "exact"
+    return f"ok, {c['clidr']} / {'/'.join(x or '?' for x in c['ccsidr012'])}; {len(c['differs'])} differ"
 
 
 def kernel_order(k):
@@ -213,8 +268,8 @@ def summary(d):
     results.sort(key=lambda r: (r["qemu"], r["model"], kernel_order(r["kernel"])))
     print("| model (QEMU) | kernel | host truth CLIDR / CCSIDR 0,1,2 / CTR | default guest view CLIDR / CCSIDR 0,1,2 / CTR "
           "| default vs truth | after restore (vCPU 1, after reset) | restore | restore, raw CTR | only-vcpu0 | lose-on-reset "
-          "| reset without completing MMIO | kvm show --native | boot s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| reset without completing MMIO | kvm show --native | closest (kvm verify --closest) | boot s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         gt, v = r["groundtruth"], r.get("verdicts", {})
         ccidx = gt["ccidx"] == 1
@@ -234,7 +289,7 @@ def summary(d):
               f"{verdict_text(v.get('restore'), ccidx)} | {verdict_text(v.get('restore-rawctr'), ccidx)} | "
               f"{verdict_text(v.get('only-vcpu0'), ccidx)} | {verdict_text(v.get('lose-on-reset'), ccidx)} | "
               f"{verdict_text(v.get('reset-no-complete'), ccidx)} | {native_text(v.get('native'))} | "
-              f"{r['boot_wall_s']} |")
+              f"{closest_text(v.get('closest'))} | {r['boot_wall_s']} |")
     print()
     if bad:
         print("Unexpected:")

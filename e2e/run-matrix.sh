@@ -12,6 +12,9 @@
 #   apply          kvm apply --view GT --vcpus 2 --json
 #   reset-no-complete  kvm verify --view GT --reset-without-completing: reset while the probe's last
 #                  MMIO store is pending (measures FACTS.md section 3: starts one instruction late?)
+#   closest        kvm verify --view GT --closest: the nearest view this kernel can present (the
+#                  GT's CLIDR, its geometry in 32-bit CCSIDRs on CCIDX hosts), read on every vCPU and
+#                  after reset; compared with the GT converted by matrix.py
 #   replay         kvm replay --corpus C: the SET_ONE_REG corpus of e2e/differential.py for this model
 #   native         kvm show --native: the capability on the patched kernel; every stock kernel must fall
 #                  back to host discovery and say why on stderr (never exit 3)
@@ -81,6 +84,7 @@ only-vcpu0 kvm verify --view /views/gt.json --vcpus 2 --json --only-vcpu0
 lose-on-reset kvm verify --view /views/gt.json --vcpus 2 --json --lose-on-reset
 apply kvm apply --view /views/gt.json --vcpus 2 --json
 reset-no-complete kvm verify --view /views/gt.json --vcpus 2 --json --reset-without-completing
+closest kvm verify --view /views/gt.json --vcpus 2 --json --closest
 replay kvm replay --corpus /corpus.json --json
 native kvm show --native --json --vcpus 2
 EOF

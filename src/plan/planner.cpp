@@ -67,6 +67,17 @@ std::vector<Difference> differences(const GuestView& want, const GuestView& got)
 
 }  // namespace
 
+std::optional<std::string> reset_warning(const kernel::VcpuModel& model, const kernel::KernelSpec& kernel) {
+  // A view that a vCPU reset undoes is a trap for the VMM: say so.
+  kernel::VcpuModel reset_model = model;
+  reset_model.reset();
+  if (reset_model.view().same_guest_identity(model.view())) return std::nullopt;
+  return fmt::format(
+      "a vCPU reset (second KVM_ARM_VCPU_INIT, PSCI CPU_ON) on a {} kernel re-fabricates CLIDR_EL1: the VMM must "
+      "rewrite it after every reset",
+      kernel::generation_name(kernel.generation));
+}
+
 Plan plan_restore(const Source& source, const kernel::KernelSpec& dest_kernel, const kernel::HostInput& dest,
                   kernel::VmConfig vm) {
   Plan plan;
@@ -135,14 +146,7 @@ Plan plan_restore(const Source& source, const kernel::KernelSpec& dest_kernel, c
     if (std::find(refused.begin(), refused.end(), d.key) == refused.end())
       plan.reasons.push_back(d.text + " after the writes");
 
-  // A view that a vCPU reset undoes is a trap for the VMM: say so.
-  kernel::VcpuModel reset_model = model;
-  reset_model.reset();
-  if (!reset_model.view().same_guest_identity(after))
-    plan.warnings.push_back(fmt::format(
-        "a vCPU reset (second KVM_ARM_VCPU_INIT, PSCI CPU_ON) on a {} kernel re-fabricates CLIDR_EL1: the VMM must "
-        "rewrite it after every reset",
-        kernel::generation_name(dest_kernel.generation)));
+  if (auto w = reset_warning(model, dest_kernel)) plan.warnings.push_back(*w);
 
   if (!plan.reasons.empty()) {
     plan.verdict = Verdict::kImpossible;

@@ -20,6 +20,7 @@
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/verify.h"
 #include "armcache/kvm/view.h"
+#include "armcache/plan/closest.h"
 #include "armcache/profile/profile.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
@@ -235,6 +236,55 @@ int run_show(const ShowArgs& a) {
   return kExitOk;
 }
 
+// ---- --closest ----
+
+constexpr const char* kClosestHelp =
+    "If this kernel cannot present the view exactly, use the nearest view it can (found on a scratch vCPU: "
+    "the view's CLIDR_EL1, its geometry in this kernel's CCSIDR format, its CTR_EL0 as far as allowed) and "
+    "list what still differs";
+
+// The nearest view this kernel can present of a saved one, found on a scratch
+// vCPU so that the kernel's own refusals decide (plan::write_nearest), as
+// the guest reads it; and every register that still differs from the saved
+// view. A view the kernel takes exactly comes back unchanged.
+struct Nearest {
+  GuestView view;
+  std::vector<std::string> differs;
+};
+
+Nearest nearest_on_this_kernel(kvm::System& sys_, const GuestView& saved) {
+  const GuestView exact = for_this_kernel(saved);
+  {
+    auto vm = sys(ProbeVm::create(sys_, 1));
+    if (kvm::apply_view(exact, vm.vcpu(0)).ok && probe_vcpu(vm, 0).view.same_guest_identity(saved))
+      return {exact, {}};
+  }
+  const unsigned dest_ccidx = [&] {
+    auto probe = sys(ProbeVm::create(sys_, 1));
+    return probe_vcpu(probe, 0).view.mmfr2_ccidx;
+  }();
+  auto vm = sys(ProbeVm::create(sys_, 1));
+  std::map<std::string, std::string> unrepresentable;
+  const auto targets = plan::nearest_targets(saved, dest_ccidx, unrepresentable);
+  std::vector<plan::Write> written;
+  auto refused = plan::write_nearest(vm.vcpu(0), targets, saved.ctr, written);
+  refused.insert(unrepresentable.begin(), unrepresentable.end());
+  Nearest n{probe_vcpu(vm, 0).view, {}};
+  n.differs = plan::nearest_differences(saved, n.view, targets, refused);
+  return n;
+}
+
+Json nearest_json(const Nearest& n) {
+  return Json{{"exact", n.differs.empty()}, {"differs", n.differs}, {"view", profile::guest_view_to_json(n.view)}};
+}
+
+void print_nearest(const Nearest& n) {
+  std::cout << (n.differs.empty() ? "nearest view: the saved view itself\n"
+                                  : fmt::format("nearest view: {} register{} differ from the saved view\n",
+                                                n.differs.size(), n.differs.size() == 1 ? "" : "s"));
+  for (const auto& d : n.differs) std::cout << "  differs: " << d << '\n';
+}
+
 // ---- verify ----
 
 struct VerifyArgs {
@@ -245,12 +295,19 @@ struct VerifyArgs {
   bool only_vcpu0 = false;     // testing: apply to vCPU 0 only
   bool lose_on_reset = false;  // testing: put the default CLIDR back after reset, as 6.3-6.9 do
   bool no_complete = false;    // testing: reset without completing the pending MMIO first
+  bool closest = false;
 };
 
 int run_verify(const VerifyArgs& a) {
-  const GuestView want = for_this_kernel(load_view(a.view));
+  GuestView want = for_this_kernel(load_view(a.view));
   need_backend();
   auto sys_ = sys(kvm::System::open());
+  std::optional<Nearest> nearest;
+  if (a.closest) {
+    nearest = nearest_on_this_kernel(sys_, load_view(a.view));
+    want = nearest->view;
+    if (!a.json) print_nearest(*nearest);
+  }
   auto vm = sys(ProbeVm::create(sys_, a.vcpus));
   std::vector<GuestView> defaults;
   for (unsigned i = 0; i < a.vcpus; ++i) defaults.push_back(sys(kvm::read_view(vm.vcpu(i))));
@@ -260,6 +317,7 @@ int run_verify(const VerifyArgs& a) {
   out["fingerprint"] = profile::fingerprint(want);
   out["kernel"] = uname_release();
   out["vcpus"] = a.vcpus;
+  if (nearest) out["closest"] = nearest_json(*nearest);
   Json applies = Json::array();
   std::vector<std::string> problems;
   bool apply_ok = true;
@@ -337,11 +395,19 @@ struct ApplyArgs {
   unsigned vcpus = 1;
   int fd = -1;
   bool json = false;
+  bool closest = false;
 };
 
 int run_apply(const ApplyArgs& a) {
-  const GuestView want = for_this_kernel(load_view(a.view));
+  GuestView want = for_this_kernel(load_view(a.view));
   need_backend();
+  std::optional<Nearest> nearest;
+  if (a.closest) {
+    auto sys_ = sys(kvm::System::open());
+    nearest = nearest_on_this_kernel(sys_, load_view(a.view));
+    want = nearest->view;
+    if (!a.json) print_nearest(*nearest);
+  }
   Json applies = Json::array();
   std::string problem;
   auto one = [&](kvm::RegisterFile& regs, unsigned i) {
@@ -358,7 +424,11 @@ int run_apply(const ApplyArgs& a) {
     auto vm = sys(ProbeVm::create(sys_, a.vcpus));
     for (unsigned i = 0; i < a.vcpus && problem.empty(); ++i) one(vm.vcpu(i), i);
   }
-  if (a.json) print_json(Json{{"view", a.view}, {"ok", problem.empty()}, {"apply", applies}});
+  if (a.json) {
+    Json j{{"view", a.view}, {"ok", problem.empty()}, {"apply", applies}};
+    if (nearest) j["closest"] = nearest_json(*nearest);
+    print_json(j);
+  }
   if (problem.empty()) return kExitOk;
   std::cerr << "armcache: kvm apply: " << problem << '\n';
   return kExitNegative;
@@ -445,6 +515,7 @@ void add_kvm(CLI::App& app, Context& ctx) {
   v->add_flag("-J,--json", ver->json, "Print the full report as JSON");
   v->add_flag("--all-selectors", ver->all_selectors,
               "Compare CCSIDR for all 32 CSSELR values, not only those the view's CLIDR describes");
+  v->add_flag("--closest", ver->closest, kClosestHelp);
   v->add_flag("--only-vcpu0", ver->only_vcpu0, "Testing: apply the view to vCPU 0 only")->group("");
   v->add_flag("--lose-on-reset", ver->lose_on_reset,
               "Testing: write the default CLIDR back after each reset, as 6.3-6.9 kernels do")
@@ -465,6 +536,7 @@ void add_kvm(CLI::App& app, Context& ctx) {
   p->add_option("--view", ap->view, "Profile JSON file with a guest view")->required();
   p->add_option("--vcpus", ap->vcpus, "vCPUs of the scratch VM (default 1)")->check(CLI::Range(1, 64));
   p->add_option("--fd", ap->fd, "Apply to this inherited vCPU fd instead of a scratch VM");
+  p->add_flag("--closest", ap->closest, kClosestHelp);
   p->add_flag("-J,--json", ap->json, "Print the per-register report as JSON");
   p->footer(
       "Writes CTR_EL0, the DEMUX CCSIDR values and CLIDR_EL1 (registers already equal are skipped), reads\n"

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "armcache/plan/closest.h"
 #include "armcache/plan/planner.h"
 #include "inputs.h"
 
@@ -18,13 +19,42 @@ struct PlanArgs {
   std::size_t cpu_kind = 0;
   std::string ctr;
   bool mte = false;
+  bool closest = false;
   bool json = false;
 };
 
-kernel::Generation source_generation(const profile::GuestRecord& g) {
-  if (auto gen = kernel::generation_from_name(g.generation)) return *gen;
-  if (auto k = kernel::parse_kernel(g.kernel)) return k->generation;
-  return kernel::Generation::k610To615;
+Json writes_json(const std::vector<plan::Write>& writes) {
+  Json out = Json::array();
+  for (const auto& w : writes)
+    out.push_back({{"register", w.register_name}, {"id", fmt::format("{:#x}", w.id)}, {"value", fmt::format("{:#x}", w.value)}});
+  return out;
+}
+
+void print_writes(std::ostream& out, const std::vector<plan::Write>& writes) {
+  for (const auto& w : writes)
+    out << fmt::format("  KVM_SET_ONE_REG {:<16} id {:#x} = {:#x}\n", w.register_name, w.id, w.value);
+}
+
+// plan --closest: the nearest view, its writes, and what still differs.
+int print_closest(const PlanArgs& a, const plan::Closest& c, const std::string& host, const kernel::KernelSpec& k) {
+  if (a.json) {
+    print_json(Json{{"verdict", c.exact() ? plan::verdict_name(c.plan.verdict) : "closest"},
+                    {"writes", writes_json(c.plan.writes)},
+                    {"differs", c.differs},
+                    {"warnings", c.plan.warnings},
+                    {"view", profile::guest_view_to_json(c.view)}});
+  } else {
+    std::ostringstream out;
+    out << fmt::format("{} on {} with kernel {}: {}\n", a.from, host, k.label,
+                       c.exact() ? std::string(plan::verdict_name(c.plan.verdict))
+                                 : fmt::format("closest, {} register{} differ{}", c.differs.size(),
+                                               c.differs.size() == 1 ? "" : "s", c.differs.size() == 1 ? "s" : ""));
+    print_writes(out, c.plan.writes);
+    for (const auto& d : c.differs) out << "  differs: " << d << '\n';
+    for (const auto& w : c.plan.warnings) out << "warning: " << w << '\n';
+    std::cout << out.str();
+  }
+  return kExitOk;
 }
 
 int run_plan(const PlanArgs& a) {
@@ -34,24 +64,20 @@ int run_plan(const PlanArgs& a) {
   const kernel::KernelSpec k = load_kernel(a.kernel);
   warn_if_unproven(k);
   const kernel::HostInput in = host_input_of(host, a.to.empty() ? a.to_qemu_model : a.to, a.cpu_kind);
-  const plan::Plan p =
-      plan::plan_restore({src.guest->view, source_generation(*src.guest)}, k, in, kernel::VmConfig{a.mte});
+  const plan::Source source{src.guest->view, source_generation(*src.guest)};
+  if (a.closest) return print_closest(a, plan::plan_closest(source, k, in, kernel::VmConfig{a.mte}), host.name, k);
+  const plan::Plan p = plan::plan_restore(source, k, in, kernel::VmConfig{a.mte});
   if (a.json) {
     Json j;
     j["verdict"] = plan::verdict_name(p.verdict);
-    Json writes = Json::array();
-    for (const auto& w : p.writes)
-      writes.push_back({{"register", w.register_name}, {"id", fmt::format("{:#x}", w.id)},
-                        {"value", fmt::format("{:#x}", w.value)}});
-    j["writes"] = writes;
+    j["writes"] = writes_json(p.writes);
     j["reasons"] = p.reasons;
     j["warnings"] = p.warnings;
     print_json(j);
   } else {
     std::ostringstream out;
     out << fmt::format("{} on {} with kernel {}: {}\n", a.from, host.name, k.label, plan::verdict_name(p.verdict));
-    for (const auto& w : p.writes)
-      out << fmt::format("  KVM_SET_ONE_REG {:<16} id {:#x} = {:#x}\n", w.register_name, w.id, w.value);
+    print_writes(out, p.writes);
     for (const auto& r : p.reasons) out << "  because: " << r << '\n';
     for (const auto& w : p.warnings) out << "warning: " << w << '\n';
     std::cout << out.str();
@@ -72,13 +98,22 @@ void add_plan(CLI::App& app, Context& ctx) {
   sub->add_option("--cpu-kind", args->cpu_kind, "Destination CPU kind the VMM thread runs on (default 0)");
   sub->add_option("--ctr", args->ctr, kCtrHelp);
   sub->add_flag("--mte", args->mte, "The destination VM has MTE enabled");
-  sub->add_flag("-J,--json", args->json, "Print {verdict, writes[{register, id, value}], reasons[], warnings[]}");
+  sub->add_flag("--closest", args->closest,
+                "When the view is impossible, plan the nearest view the destination can hold, and list what "
+                "still differs");
+  sub->add_flag("-J,--json", args->json,
+                "Print {verdict, writes[{register, id, value}], reasons[], warnings[]}; with --closest "
+                "{verdict, writes, differs[], warnings, view}");
   sub->footer("Verdicts: identical (nothing to write), restorable (the ordered KVM_SET_ONE_REG writes),\n"
               "impossible (every reason, with the errno KVM would return). The writes are checked by\n"
-              "running them on the destination kernel's model.\n\n"
+              "running them on the destination kernel's model. With --closest an impossible view becomes\n"
+              "the nearest one (verdict closest): the source's CLIDR_EL1, its cache geometry in the\n"
+              "destination's CCSIDR format, its CTR_EL0 as far as the destination allows, in that order;\n"
+              "every register that still differs is listed with the reason.\n\n"
               "Examples:\n  armcache kernel-view --kernel 6.1 --qemu-model neoverse-n1 --json > n1-61.json\n"
-              "  armcache plan --from n1-61.json --to-qemu-model neoverse-n1 --kernel 6.12\n\n"
-              "Exit status: 0 identical or restorable; 1 impossible; 2 bad input.\n");
+              "  armcache plan --from n1-61.json --to-qemu-model neoverse-n1 --kernel 6.12\n"
+              "  armcache plan --from n2-61.json --to-qemu-model neoverse-n2 --kernel 6.12 --closest\n\n"
+              "Exit status: 0 identical, restorable or (--closest) closest; 1 impossible; 2 bad input.\n");
   sub->callback([args, &ctx] { ctx.status = run_plan(*args); });
 }
 

@@ -77,6 +77,12 @@ identity::GuestView load_view(const std::string& path) {
   return p->guest->view;
 }
 
+kernel::Generation source_generation(const profile::GuestRecord& g) {
+  if (auto gen = kernel::generation_from_name(g.generation)) return *gen;
+  if (auto k = kernel::parse_kernel(g.kernel)) return k->generation;
+  return kernel::Generation::k610To615;
+}
+
 identity::GuestView for_this_kernel(const identity::GuestView& v) {
   auto k = kernel::parse_kernel(uname_release());
   return k ? kvm::one_reg_target(v, *k) : v;

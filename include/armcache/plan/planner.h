@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,10 @@ struct Source {
 
 Plan plan_restore(const Source& source, const kernel::KernelSpec& dest_kernel, const kernel::HostInput& dest,
                   kernel::VmConfig vm = {});
+
+// The warning for a view (the model's current one) that a vCPU reset on
+// this kernel would undo; nullopt when a reset keeps it.
+std::optional<std::string> reset_warning(const kernel::VcpuModel& model, const kernel::KernelSpec& kernel);
 
 // "EINVAL" for EINVAL, else the number.
 std::string errno_name(int err);

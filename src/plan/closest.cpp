@@ -1,0 +1,115 @@
+#include "armcache/plan/closest.h"
+
+#include "armcache/cache/geometry.h"
+
+namespace armcache::plan {
+
+using identity::GuestView;
+
+std::vector<NearestTarget> nearest_targets(const GuestView& want, unsigned dest_ccidx,
+                                           std::map<std::string, std::string>& unrepresentable) {
+  std::vector<NearestTarget> out{{"CLIDR_EL1", reg::kClidrId, want.clidr.raw(), {}}};
+  for (std::uint32_t sel : identity::identity_selectors(want)) {
+    if (sel >= kernel::kDemuxCount) continue;  // TnD and Level 8: no DEMUX id
+    const std::string name = fmt::format("CCSIDR_EL1[{}]", sel);
+    const std::uint64_t v = want.ccsidr[sel];
+    if (!want.mmfr2_ccidx || dest_ccidx) {
+      if (v >> 32)
+        unrepresentable[name] = "a 64-bit value, and DEMUX CCSIDR registers hold 32 bits";
+      else
+        out.push_back({name, reg::demux_ccsidr_id(sel), v, {}});
+      continue;
+    }
+    auto c = cache::convert(reg::Ccsidr(v, reg::CcsidrFormat::kCcidx), reg::CcsidrFormat::k32);
+    if (!c) {
+      unrepresentable[name] = c.error().message;
+      continue;
+    }
+    const cache::Geometry g = cache::geometry_of(*c);
+    out.push_back({name, reg::demux_ccsidr_id(sel), c->raw(),
+                   fmt::format("the same {} ways x {} sets x {}-byte lines in the 32-bit format", g.ways, g.sets,
+                               g.line_bytes)});
+  }
+  return out;
+}
+
+std::vector<std::string> nearest_differences(const GuestView& want, const GuestView& got,
+                                             const std::vector<NearestTarget>& targets,
+                                             const std::map<std::string, std::string>& refused) {
+  std::vector<std::string> out;
+  auto because = [&](const std::string& name) {
+    auto it = refused.find(name);
+    return it == refused.end() ? std::string() : ": the source's value is refused: " + it->second;
+  };
+  if (got.clidr != want.clidr)
+    out.push_back(fmt::format("CLIDR_EL1: {:#x}, not {:#x}{}", got.clidr.raw(), want.clidr.raw(), because("CLIDR_EL1")));
+  if (got.ctr != want.ctr) {
+    std::string fields;
+    for (const reg::Field& f : reg::ctr::kTable)
+      if (f.role == reg::FieldRole::kValue && f.get(got.ctr.raw()) != f.get(want.ctr.raw()))
+        fields += fmt::format("{}{} {} (source {})", fields.empty() ? "" : ", ", f.name, f.get(got.ctr.raw()),
+                              f.get(want.ctr.raw()));
+    out.push_back(
+        fmt::format("CTR_EL0: {:#x}, not {:#x}: {}{}", got.ctr.raw(), want.ctr.raw(), fields, because("CTR_EL0")));
+  }
+  if (got.mmfr2_ccidx != want.mmfr2_ccidx)
+    out.push_back(fmt::format("ID_AA64MMFR2_EL1.CCIDX: {}, not {}: KVM offers no way to change it", got.mmfr2_ccidx,
+                              want.mmfr2_ccidx));
+  for (std::uint32_t sel : identity::identity_selectors(want)) {
+    const bool tnd = sel & 0x10;
+    const unsigned i = sel & 0xf;
+    const std::uint64_t w = tnd ? want.ccsidr_tnd[i] : want.ccsidr[i];
+    const std::uint64_t g = tnd ? got.ccsidr_tnd[i] : got.ccsidr[i];
+    if (w == g) continue;
+    const std::string name = fmt::format("CCSIDR_EL1[{}]", i);
+    std::string why = because(name);
+    if (tnd) {
+      why = ": KVM has no register for tag caches";
+    } else if (i >= kernel::kDemuxCount) {
+      why = ": no DEMUX id sets it";
+    } else {
+      for (const NearestTarget& t : targets)
+        if (t.name == name && t.value == g && !t.converted.empty()) why = ": " + t.converted;
+    }
+    out.push_back(fmt::format("CCSIDR_EL1 for CSSELR {:#x}: {:#x}, not {:#x}{}", sel, g, w, why));
+  }
+  return out;
+}
+
+namespace {
+// The kernel model with kvm::RegisterFile's get/set, for write_nearest.
+struct ModelRegs {
+  kernel::VcpuModel& m;
+  Result<std::uint64_t> get(std::uint64_t id) const { return m.get_one_reg(id); }
+  Status set(std::uint64_t id, std::uint64_t value) {
+    std::string why;
+    if (int err = m.set_one_reg(id, value, &why); err != 0) return Error::make(why, err);
+    return Ok{};
+  }
+};
+}  // namespace
+
+Closest plan_closest(const Source& source, const kernel::KernelSpec& dest_kernel, const kernel::HostInput& dest,
+                     kernel::VmConfig vm) {
+  Closest out;
+  kernel::VcpuModel model(dest_kernel, dest, vm);
+  Plan exact = plan_restore(source, dest_kernel, dest, vm);
+  if (exact.verdict != Verdict::kImpossible) {
+    for (const Write& w : exact.writes) model.set_one_reg(w.id, w.value);
+    out.view = model.view();
+    out.plan = std::move(exact);
+    return out;
+  }
+  std::map<std::string, std::string> unrepresentable;
+  const auto targets = nearest_targets(source.view, model.view().mmfr2_ccidx, unrepresentable);
+  ModelRegs regs{model};
+  auto refused = write_nearest(regs, targets, source.view.ctr, out.plan.writes);
+  refused.insert(unrepresentable.begin(), unrepresentable.end());
+  out.plan.verdict = out.plan.writes.empty() ? Verdict::kIdentical : Verdict::kRestorable;
+  if (auto w = reset_warning(model, dest_kernel)) out.plan.warnings.push_back(*w);
+  out.view = model.view();
+  out.differs = nearest_differences(source.view, out.view, targets, refused);
+  return out;
+}
+
+}  // namespace armcache::plan
