@@ -2,6 +2,7 @@
 // guest probe and through ONE_REG, and applied to vCPUs.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <iostream>
 #include <optional>
 #include <sched.h>
@@ -90,6 +91,29 @@ Json apply_json(const kvm::ApplyReport& r, unsigned vcpu) {
   }
   return j;
 }
+
+// Counts the ONE_REG ioctls an apply makes (each call is one ioctl), for the
+// per-vCPU figures of `kvm apply --json` (bench/kvm-scale.sh reports them).
+class CountingRegs : public kvm::RegisterFile {
+ public:
+  explicit CountingRegs(kvm::RegisterFile& inner) : inner_(inner) {}
+  Result<std::vector<std::uint64_t>> reg_list() override {
+    ++lists;
+    return inner_.reg_list();
+  }
+  Result<std::uint64_t> get(std::uint64_t id) override {
+    ++gets;
+    return inner_.get(id);
+  }
+  Status set(std::uint64_t id, std::uint64_t value) override {
+    ++sets;
+    return inner_.set(id, value);
+  }
+  unsigned lists = 0, gets = 0, sets = 0;
+
+ private:
+  kvm::RegisterFile& inner_;
+};
 
 // ---- show ----
 
@@ -410,9 +434,15 @@ int run_apply(const ApplyArgs& a) {
   }
   Json applies = Json::array();
   std::string problem;
-  auto one = [&](kvm::RegisterFile& regs, unsigned i) {
+  auto one = [&](kvm::RegisterFile& vcpu, unsigned i) {
+    CountingRegs regs(vcpu);
+    const auto t0 = std::chrono::steady_clock::now();
     const auto rep = kvm::apply_view(want, regs);
-    applies.push_back(apply_json(rep, i));
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+    Json j = apply_json(rep, i);
+    j["ioctls"] = {{"KVM_GET_REG_LIST", regs.lists}, {"KVM_GET_ONE_REG", regs.gets}, {"KVM_SET_ONE_REG", regs.sets}};
+    j["apply_us"] = us.count();
+    applies.push_back(j);
     if (!rep.ok && problem.empty()) problem = fmt::format("vCPU {}: {}", i, kvm::describe(rep));
     if (!a.json) std::cout << fmt::format("vCPU {}: {}\n", i, kvm::describe(rep));
   };
