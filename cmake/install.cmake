@@ -2,7 +2,8 @@
 #   bin/armcache, lib/libarmcache.so.N (SONAME, only the API exported),
 #   lib/libarmcache.a, include/armcache/, lib/pkgconfig/armcache.pc,
 #   lib/cmake/armcache/ (imported targets armcache::armcache and
-#   armcache::armcache_static), share/man/man1/, the bash completion.
+#   armcache::armcache_static), lib/armcache/libarmcache-vmm.so (the
+#   interposer of vmm-exec), share/man/man1/, the bash completion.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -34,11 +35,11 @@ install(TARGETS armcache-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONE
 install(TARGETS ${_armcache_export_targets} EXPORT armcacheTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT lib NAMELINK_COMPONENT dev)
-# The LD_PRELOAD interposer of the real-VMM work installs here when it lands:
-# add its target to this list.
-set(ARMCACHE_INSTALL_PRELOAD_TARGETS "")
-if(ARMCACHE_INSTALL_PRELOAD_TARGETS)
-  install(TARGETS ${ARMCACHE_INSTALL_PRELOAD_TARGETS} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/armcache COMPONENT tool)
+# The LD_PRELOAD interposer of `armcache vmm-exec` is a plugin of the tool,
+# not a library to link: it goes to LIBDIR/armcache, where vmm-exec looks
+# (ARMCACHE_VMM_LIBDIR, compiled into the CLI).
+if(TARGET armcache-vmm)
+  install(TARGETS armcache-vmm LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/armcache COMPONENT tool)
 endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/armcache DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev
   FILES_MATCHING PATTERN "*.h")

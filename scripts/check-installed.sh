@@ -7,7 +7,8 @@
 # installed copy) builds through pkg-config as strict C99 and, through the
 # CMake package, against armcache::armcache and armcache::armcache_static; it
 # links the installed libarmcache.so.N and prints the profile's view; the
-# completion is installed. Prints "N passed, N failed".
+# completion is installed; vmm-exec finds the installed interposer. Prints
+# "N passed, N failed".
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${1:-/usr}
@@ -88,6 +89,15 @@ check "vmm-apply reports the library version $VERSION" 'grep -q "^armcache $VERS
 if [[ $(uname -m) != aarch64 ]]; then
   check "vmm-apply exits 3 without KVM/arm64 (rc $rc)" '[[ $rc -eq 3 ]] && grep -q "no KVM backend" "$W/err.txt"'
 fi
+
+# vmm-exec finds the installed interposer without --lib, and it exports ioctl() only.
+env_out=$(env -u ARMCACHE_VMM_LIB armcache vmm-exec --view "$W/n1.json" --print-env 2>&1)
+pre=$(sed -n 's/^LD_PRELOAD=//p' <<<"$env_out")
+check "vmm-exec preloads the installed interposer ($pre)" \
+  '[[ $pre == "$(readlink -f "$PREFIX")"/lib/*armcache/libarmcache-vmm.so && -r $pre ]]'
+dyn=$(readelf --dyn-syms -W "$pre" 2>/dev/null |
+  awk '$7 != "UND" && ($5 == "GLOBAL" || $5 == "WEAK") && $4 != "SECTION" {print $8}' | tr '\n' ' ')
+check "the interposer exports ioctl and nothing else ($dyn)" '[[ $dyn == "ioctl " ]]'
 
 # The CMake package: both imported targets.
 mkdir -p "$W/cm"

@@ -42,15 +42,17 @@ std::string dir_of_self() {
 }
 
 // --lib, else ARMCACHE_VMM_LIB, else beside the armcache binary (the build
-// tree), else the install layouts ../lib/armcache and ../lib.
+// tree), else where this build installs it (LIBDIR/armcache: a Debian
+// package's /usr/lib/TRIPLET/armcache), else ../lib/armcache of the binary
+// (a tree installed and then moved).
 std::string find_library(const std::string& given) {
   std::vector<std::string> tried;
   auto candidates = [&]() -> std::vector<std::string> {
     if (!given.empty()) return {given};
     if (const char* e = std::getenv("ARMCACHE_VMM_LIB"); e && *e) return {e};
     const std::string d = dir_of_self();
-    return {d + "/" + vmm::kLibraryName, d + "/../lib/armcache/" + vmm::kLibraryName,
-            d + "/../lib/" + vmm::kLibraryName};
+    return {d + "/" + vmm::kLibraryName, std::string(ARMCACHE_VMM_LIBDIR) + "/" + vmm::kLibraryName,
+            d + "/../lib/armcache/" + vmm::kLibraryName};
   }();
   for (const auto& c : candidates) {
     char real[PATH_MAX];
@@ -153,7 +155,7 @@ void add_vmm_exec(CLI::App& app, Context& ctx) {
   sub->add_option("--kernel-view", args->kernel_view,
                   "Apply the view a kernel of this version would give this host (e.g. 6.1), from host discovery");
   sub->add_option("--log", args->log, "Append one line per vCPU init to this file (default: stderr)");
-  sub->add_option("--lib", args->lib, "The interposer library (default: found beside the armcache binary)");
+  sub->add_option("--lib", args->lib, "The interposer library (default: beside the armcache binary, else where it is installed)");
   sub->add_flag("--print-env", args->print_env,
                 "Print the environment the VMM would get (LD_PRELOAD, ARMCACHE_VMM_*) instead of starting it");
   sub->add_option("command", args->command, "-- VMM ARGS...");
