@@ -373,19 +373,26 @@ def check_one(r, corpus_dir, exe, totals, bad, rows):
             bad.append(f"{tag}: default view: {x}")
     else:
         bad.append(f"{tag}: default view: no kvm show result")
-    # 2. corpus
+    # 2. corpus, and on max (booted with mte=on) the corpus again in VMs with MTE
+    row[2] = compare_corpus(r, "replay", [], corpus_dir, exe, tot, bad, tag)
+    row.append(compare_corpus(r, "replay-mte", ["--mte"], corpus_dir, exe, tot, bad, tag + " MTE")
+               if model == "max" else "-")
+    rows.append(row)
+
+
+def compare_corpus(r, check, extra, corpus_dir, exe, tot, bad, tag):
+    model, kernel, rel = r["model"], r["kernel"], r.get("kernel_release") or r["kernel"]
     corpus = os.path.join(corpus_dir, f"{model}.json")
-    rep = r["checks"].get("replay", {})
+    rep = r["checks"].get(check, {})
     real = rep.get("stdout")
     if not isinstance(real, dict) or "steps" not in real:
-        bad.append(f"{tag}: corpus: no kvm replay result (rc {rep.get('rc')}: {str(rep.get('stderr', ''))[:200]})")
-        rows.append(row)
-        return
-    # The patched kernel reports a 6.12 release; its corpus (which enables the capability) is the
-    # native generation's. Its default view (1.) is the 6.12 one: the capability is off by default.
+        bad.append(f"{tag}: corpus: no kvm {check} result (rc {rep.get('rc')}: {str(rep.get('stderr', ''))[:200]})")
+        return "-"
+    # The patched kernel's corpus (which enables the capability) is the native generation's. Its
+    # default view (1.) is the stock one: the capability is off by default.
     replay_kernel = "native" if kernel == "native" else rel
     pred = armcache_json(exe, "model-replay", "--kernel", replay_kernel, "--qemu-model", model, "--corpus",
-                         corpus, "--json")
+                         corpus, "--json", *extra)
     steps = json.load(open(corpus))["steps"]
     if len(real["steps"]) != len(pred["steps"]) or len(steps) != len(real["steps"]):
         bad.append(f"{tag}: corpus: {len(real['steps'])} real steps, {len(pred['steps'])} model steps, "
@@ -402,13 +409,12 @@ def check_one(r, corpus_dir, exe, totals, bad, rows):
         what = st["op"] if st["op"] != "set" else f"set {reg_name(int(st['id'], 16))} ({st['id']}) = {st['value']}"
         bad.append(f"{tag}: corpus step {a['i']} [{st.get('case', '')}] {what}: " + "; ".join(d))
     tot[4] += nd
-    row[2] = f"{len(steps)} steps ({n_set} sets): " + ("agree" if not nd else f"{nd} steps disagree")
-    rows.append(row)
+    return f"{len(steps)} steps ({n_set} sets): " + ("agree" if not nd else f"{nd} steps disagree")
 
 
 def print_report(rows, totals, bad):
-    print("| model (QEMU) kernel | default view vs model | SET_ONE_REG corpus vs model |")
-    print("|---|---|---|")
+    print("| model (QEMU) kernel | default view vs model | SET_ONE_REG corpus vs model | the same in VMs with MTE |")
+    print("|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print()

@@ -16,6 +16,7 @@
 #                  GT's CLIDR, its geometry in 32-bit CCSIDRs on CCIDX hosts), read on every vCPU and
 #                  after reset; compared with the GT converted by matrix.py
 #   replay         kvm replay --corpus C: the SET_ONE_REG corpus of e2e/differential.py for this model
+#   replay-mte     (max only, booted with -M virt,mte=on) the same corpus in VMs with KVM_CAP_ARM_MTE
 #   native         kvm show --native: the capability on the patched kernel; every stock kernel must fall
 #                  back to host discovery and say why on stderr (never exit 3)
 # Then e2e/differential.py check compares `show` with `kernel-view` and `replay` with `model-replay`
@@ -88,14 +89,17 @@ closest kvm verify --view /views/gt.json --vcpus 2 --json --closest
 replay kvm replay --corpus /corpus.json --json
 native kvm show --native --json --vcpus 2
 EOF
+# max boots with -M virt,mte=on and also replays the corpus in VMs with KVM_CAP_ARM_MTE.
+{ cat "$RES/checks"; echo "replay-mte kvm replay --corpus /corpus.json --json --mte"; } >"$RES/checks-mte"
 
 boot_one() { # model@q kernel
     local m=$1 k=$2 name=${1%@10} q=
     [[ $m != *@10 ]] || q=10
-    local log=$RES/console/$name-$k.log
+    local log=$RES/console/$name-$k.log checks=$RES/checks opts=
+    [[ $name != max ]] || { checks=$RES/checks-mte opts=mte=on; }
     set +e
-    QEMU=$q SMP=2 TIMEOUT=120 "$HERE/boot.sh" "$k" "$(cpu_of "$name")" "$INIT" \
-        "$ARMCACHE=/armcache" "$RES/checks=/checks" \
+    QEMU=$q SMP=2 TIMEOUT=150 MACHINE_OPTS=$opts "$HERE/boot.sh" "$k" "$(cpu_of "$name")" "$INIT" \
+        "$ARMCACHE=/armcache" "$checks=/checks" \
         "$RES/views/$name.json=/views/gt.json" "$RES/views/$name-rawctr.json=/views/gt-rawctr.json" \
         "$RES/corpus/$name.json=/corpus.json" >"$log" 2>&1
     set -e

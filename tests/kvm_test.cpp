@@ -400,6 +400,19 @@ TEST(ReplayCli, ModelReplayRecordsErrnoAndState) {
 }
 
 // The "enable" op: KVM_ENABLE_CAP(KVM_CAP_ARM_NATIVE_CACHE_CONFIG) on the model.
+TEST(ReplayCli, ModelReplayMteVms) {
+  // --mte makes every fresh VM one with MTE: 6.12 fabricates Ttype(LoC) = 2
+  // there (sys_regs.c reset_clidr(); 0x1002000021 on N1), and not without.
+  const std::string corpus = "/tmp/armcache-replay-mte.json";
+  std::ofstream(corpus) << R"({"steps": [{"op": "fresh"}, {"op": "reset"}]})";
+  auto [st, out] = run("model-replay --kernel 6.12 --qemu-model neoverse-n1 --json --mte --corpus " + corpus);
+  ASSERT_EQ(st, 0) << out;
+  EXPECT_EQ(nlohmann::json::parse(out).at("steps")[1]["state"]["clidr"], "0x1002000021");
+  std::tie(st, out) = run("model-replay --kernel 6.12 --qemu-model neoverse-n1 --json --corpus " + corpus);
+  ASSERT_EQ(st, 0) << out;
+  EXPECT_EQ(nlohmann::json::parse(out).at("steps")[1]["state"]["clidr"], "0x2000021");
+}
+
 TEST(ReplayCli, ModelReplayEnablesTheNativeCapability) {
   const std::string corpus = "/tmp/armcache-replay-enable.json";
   std::ofstream(corpus) << R"({"steps": [{"op": "fresh"},

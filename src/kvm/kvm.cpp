@@ -229,6 +229,14 @@ Result<int> Vm::check_extension(long cap) {
   return r;
 }
 
+Status Vm::enable_cap(std::uint32_t cap, std::uint64_t arg0) {
+  kvm_enable_cap c{};
+  c.cap = cap;
+  c.args[0] = arg0;
+  if (xioctl(fd(), KVM_ENABLE_CAP, &c) < 0) return ioctl_error("KVM_ENABLE_CAP", fmt::format("(VM, cap {})", cap), errno);
+  return Ok{};
+}
+
 Result<VcpuInit> Vm::preferred_target() {
   kvm_vcpu_init k{};
   if (xioctl(fd(), KVM_ARM_PREFERRED_TARGET, &k) < 0) return ioctl_error("KVM_ARM_PREFERRED_TARGET", "", errno);
@@ -308,6 +316,7 @@ Result<RunExit> Vcpu::run() { return unsupported(); }
 Status Vcpu::complete_pending() { return unsupported(); }
 Vm::~Vm() = default;
 Result<int> Vm::check_extension(long) { return unsupported(); }
+Status Vm::enable_cap(std::uint32_t, std::uint64_t) { return unsupported(); }
 Result<VcpuInit> Vm::preferred_target() { return unsupported(); }
 Result<Vcpu> Vm::create_vcpu(unsigned) { return unsupported(); }
 Result<std::uint8_t*> Vm::add_memory(std::uint32_t, std::uint64_t, std::size_t) { return unsupported(); }

@@ -179,12 +179,16 @@ class RunTimer {
 };
 }  // namespace
 
-Result<ProbeVm> ProbeVm::create(System& sys, unsigned vcpus) {
+Result<ProbeVm> ProbeVm::create(System& sys, unsigned vcpus) { return create(sys, vcpus, false); }
+
+Result<ProbeVm> ProbeVm::create(System& sys, unsigned vcpus, bool mte) {
   ProbeVm p;
   p.sys_ = &sys;
   auto vm = sys.create_vm();
   if (!vm) return vm.error();
   p.vm_ = std::move(*vm);
+  if (mte)
+    if (auto st = p.vm_.enable_cap(kKvmCapArmMte); !st) return st.error();
   auto mem = p.vm_.add_memory(0, kRamGpa, kRamSize);
   if (!mem) return mem.error();
   const auto code = payload();
@@ -235,6 +239,7 @@ Status ProbeVm::reset(unsigned i, bool complete_first) {
 #else
 
 Result<ProbeVm> ProbeVm::create(System&, unsigned) { return unsupported(); }
+Result<ProbeVm> ProbeVm::create(System&, unsigned, bool) { return unsupported(); }
 Result<Reads> ProbeVm::run(unsigned, unsigned) { return unsupported(); }
 Status ProbeVm::reset(unsigned, bool) { return unsupported(); }
 

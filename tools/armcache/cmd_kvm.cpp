@@ -469,10 +469,10 @@ int run_apply(const ApplyArgs& a) {
 // vCPU 0 of a 1-vCPU probe VM; "fresh" makes a new VM.
 class KvmTarget : public replay::Target {
  public:
-  KvmTarget() : sys_(sys(kvm::System::open())) {}
+  explicit KvmTarget(bool mte) : sys_(sys(kvm::System::open())), mte_(mte) {}
   void fresh() override {
     vm_.reset();  // close the old VM first
-    vm_.emplace(sys(ProbeVm::create(sys_, 1)));
+    vm_.emplace(sys(ProbeVm::create(sys_, 1, mte_)));
   }
   int set(std::uint64_t id, std::uint64_t value) override {
     auto st = vm_->vcpu(0).set(id, value);
@@ -496,17 +496,19 @@ class KvmTarget : public replay::Target {
  private:
   kvm::System sys_;
   std::optional<ProbeVm> vm_;
+  bool mte_ = false;
 };
 
 struct ReplayArgs {
   std::string corpus;
   bool json = false;
+  bool mte = false;
 };
 
 int run_replay(const ReplayArgs& a) {
   const auto steps = replay::load_corpus(a.corpus);
   need_backend();
-  KvmTarget t;
+  KvmTarget t(a.mte);
   replay::print_result(uname_release(), "kvm", steps, replay::run(steps, t), a.json);
   return kExitOk;
 }
@@ -580,6 +582,7 @@ void add_kvm(CLI::App& app, Context& ctx) {
   r->add_option("--corpus", rp->corpus, "Corpus JSON: {\"steps\": [{\"op\": \"set\", \"id\", \"value\"}, reset, run, fresh]}")
       ->required();
   r->add_flag("-J,--json", rp->json, "Print the result as one JSON line");
+  r->add_flag("--mte", rp->mte, "Every VM with KVM_CAP_ARM_MTE (the host needs MTE)");
   r->callback([rp, &ctx] { ctx.status = run_replay(*rp); });
 }
 

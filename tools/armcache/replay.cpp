@@ -153,8 +153,9 @@ namespace {
 // The kernel model as a replay target: one VcpuModel per fresh VM.
 class ModelTarget : public Target {
  public:
-  ModelTarget(kernel::KernelSpec k, kernel::HostInput in) : k_(std::move(k)), in_(std::move(in)) {}
-  void fresh() override { m_.emplace(k_, in_, kernel::VmConfig{}); }
+  ModelTarget(kernel::KernelSpec k, kernel::HostInput in, bool mte)
+      : k_(std::move(k)), in_(std::move(in)), mte_(mte) {}
+  void fresh() override { m_.emplace(k_, in_, kernel::VmConfig{mte_}); }
   int set(std::uint64_t id, std::uint64_t value) override { return m_->set_one_reg(id, value); }
   Result<std::uint64_t> get(std::uint64_t id) override { return m_->get_one_reg(id); }
   // The test bed's vCPU thread runs on a CPU of the host's (only) kind.
@@ -174,11 +175,13 @@ class ModelTarget : public Target {
   kernel::KernelSpec k_;
   kernel::HostInput in_;
   std::optional<kernel::VcpuModel> m_;
+  bool mte_ = false;
 };
 
 struct ModelReplayArgs {
   std::string kernel, host_file, qemu_model, corpus;
   bool json = false;
+  bool mte = false;
 };
 
 }  // namespace
@@ -214,11 +217,12 @@ void add_model_replay(CLI::App& app, Context& ctx) {
   sub->add_option("--qemu-model", a->qemu_model, "A built-in QEMU CPU model as the host");
   sub->add_option("--corpus", a->corpus, "Corpus JSON (see kvm replay)")->required();
   sub->add_flag("-J,--json", a->json, "Print the result as one JSON line (what kvm replay --json prints)");
+  sub->add_flag("--mte", a->mte, "Every VM with MTE (as kvm replay --mte)");
   sub->callback([a, &ctx] {
     const kernel::KernelSpec k = load_kernel(a->kernel);
     const identity::Host host = load_host(a->host_file, a->qemu_model);
     const auto steps = load_corpus(a->corpus);
-    ModelTarget t(k, take(kernel::host_input(host)));
+    ModelTarget t(k, take(kernel::host_input(host)), a->mte);
     print_result(k.label, "model", steps, run(steps, t), a->json);
     ctx.status = kExitOk;
   });

@@ -98,6 +98,10 @@ class Vcpu : public RegisterFile {
   bool mmio_pending_ = false;  // the last KVM_RUN stopped on an MMIO exit
 };
 
+// KVM_CAP_ARM_MTE (include/uapi/linux/kvm.h): a VM with MTE; enabled on the
+// VM before its vCPUs are created.
+inline constexpr std::uint32_t kKvmCapArmMte = 205;
+
 class Vm {
  public:
   Vm() = default;
@@ -108,6 +112,8 @@ class Vm {
   int fd() const { return fd_.get(); }
   unsigned ipa_bits() const { return ipa_bits_; }
   Result<int> check_extension(long cap);          // on the VM fd
+  // VM-scoped KVM_ENABLE_CAP (e.g. KVM_CAP_ARM_MTE, before any vCPU exists).
+  Status enable_cap(std::uint32_t cap, std::uint64_t arg0 = 0);
   Result<VcpuInit> preferred_target();            // KVM_ARM_PREFERRED_TARGET
   Result<Vcpu> create_vcpu(unsigned index);       // KVM_CREATE_VCPU + mmap kvm_run
   // Backs guest physical [gpa, gpa+size) with fresh anonymous memory the Vm

@@ -85,6 +85,8 @@ class Collector {
 class ProbeVm {
  public:
   static Result<ProbeVm> create(System& sys, unsigned vcpus);
+  // mte: KVM_CAP_ARM_MTE on the VM first (fails where the host has no MTE).
+  static Result<ProbeVm> create(System& sys, unsigned vcpus, bool mte);
   unsigned size() const { return unsigned(vcpus_.size()); }
   Vcpu& vcpu(unsigned i) { return vcpus_.at(i); }
   const VcpuInit& init() const { return init_; }
