@@ -4,8 +4,8 @@
 # 6.12, 6.16, 6.18, 7.0 and 7.3 kernels and the patched kernel of linux/ running real KVM under
 # QEMU on every CPU model with EL2, compared with the kernel models.
 # Installs what it needs; safe to rerun. Downloads and kernel builds are
-# cached in ~/.cache/armcache (the first run takes 15-25 minutes on 2 cores,
-# later runs a few). ARMCACHE_E2E=0 skips the test bed (not for CI).
+# cached in ~/.cache/armcache (a run with them cached: about 27 minutes on 2
+# cores). ARMCACHE_E2E=0 skips the test bed (not for CI).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ARMCACHE_ROOT"
