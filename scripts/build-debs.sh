@@ -58,9 +58,24 @@ if [[ $ARCH == arm64 ]]; then
   cmake_args+=" -DARMCACHE_FDT_LIBRARY=$LIB/libfdt.so.1 -DARMCACHE_FDT_SHARED=$LIB/libfdt.so.1"
   cmake_args+=" -DARMCACHE_HELP_BINARY=$NATIVE"
   # libfdt1:arm64 is extracted, not installed, so dpkg knows no package for it:
-  # name it the way libfdt1's own shlibs file does.
-  grep -h '^libfdt ' /var/lib/dpkg/info/libfdt1:amd64.shlibs >"$SRC/debian/shlibs.local"
-  export ARMCACHE_SHLIBDEPS_ARGS="-- -l$LIB"
+  # name it the way libfdt1's own shlibs file does. The C and C++ runtimes are
+  # the cross toolchain's (packages libc6-arm64-cross and so on, whose names an
+  # arm64 package must not depend on): copies of them in a directory no package
+  # owns, named through shlibs.local as Debian 12's own libc6, libstdc++6 and
+  # libgcc-s1 name them (the amd64 shlibs files of the same versions).
+  RT=$ARMCACHE_CACHE/aarch64-runtime
+  mkdir -p "$RT"
+  for l in libc.so.6 ld-linux-aarch64.so.1 libstdc++.so.6 libgcc_s.so.1 libm.so.6; do
+    cp -L /usr/aarch64-linux-gnu/lib/$l "$RT/$l"
+  done
+  {
+    grep -h '^libfdt ' /var/lib/dpkg/info/libfdt1:amd64.shlibs
+    grep -hE '^(libc|libm) ' /var/lib/dpkg/info/libc6:amd64.shlibs
+    sed -n 's/^libc 6 /ld-linux-aarch64 1 /p' /var/lib/dpkg/info/libc6:amd64.shlibs
+    grep -h '^libstdc++ ' /var/lib/dpkg/info/libstdc++6:amd64.shlibs
+    grep -h '^libgcc_s ' /var/lib/dpkg/info/libgcc-s1:amd64.shlibs
+  } >"$SRC/debian/shlibs.local"
+  export ARMCACHE_SHLIBDEPS_ARGS="-- -l$LIB -l$RT"
   dpkg_args+=(-aarm64 -d)
 fi
 
