@@ -15,31 +15,11 @@
 #include "armcache/registers/clidr.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/version.h"
+#include "fake_regs.h"
 
 namespace {
 
 using namespace armcache;
-
-// A vCPU as a map of registers.
-class MapRegs : public kvm::RegisterFile {
- public:
-  std::map<std::uint64_t, std::uint64_t> regs;
-  Result<std::vector<std::uint64_t>> reg_list() override {
-    std::vector<std::uint64_t> ids;
-    for (auto [id, v] : regs) ids.push_back(id);
-    return ids;
-  }
-  Result<std::uint64_t> get(std::uint64_t id) override {
-    auto it = regs.find(id);
-    if (it == regs.end()) return Error::make("no such register", ENOENT);
-    return it->second;
-  }
-  Status set(std::uint64_t id, std::uint64_t value) override {
-    if (!regs.count(id)) return Error::make("no such register", ENOENT);
-    regs[id] = value;
-    return Ok{};
-  }
-};
 
 TEST(SharedLibrary, VersionIsProjectVersion) {
   EXPECT_STREQ(armcache_version(), ARMCACHE_VERSION_STRING);
@@ -59,10 +39,8 @@ TEST(SharedLibrary, LoadsAProfileAndAppliesIt) {
   auto p = profile::load(ARMCACHE_FIXTURE_VIEW);
   ASSERT_TRUE(p) << p.error().message;
   ASSERT_TRUE(p->guest);
-  MapRegs vcpu;
-  vcpu.regs[reg::kClidrId] = 0x2000021;
+  armcache::testing::FakeRegs vcpu;  // a 6.10+ default vCPU
   vcpu.regs[reg::kCtrId] = p->guest->view.ctr_reg;
-  for (unsigned i = 0; i < 14; ++i) vcpu.regs[reg::demux_ccsidr_id(i)] = 0x2;
   const auto rep = kvm::apply_view(p->guest->view, vcpu);
   ASSERT_TRUE(rep.ok) << kvm::describe(rep);
   EXPECT_EQ(vcpu.regs[reg::kClidrId], p->guest->view.clidr_reg);
