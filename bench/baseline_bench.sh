@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times `armcache baseline` on 10,000 generated host files (the goal: under
 # 2 s). Usage: bench/baseline_bench.sh [BUILD_DIR] [COUNT]
-# Hosts: the QEMU models with EL2 (FACTS.md 5) as captured host profiles, on
+# Hosts: the QEMU models with EL2 (docs/kvm-testbed.md) as captured host profiles, on
 # a mix of kernels (mostly 6.12, some 6.1, a few 6.6), each file its own name.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

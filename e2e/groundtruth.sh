@@ -2,7 +2,7 @@
 # Print the ground-truth cache ID registers of a QEMU CPU model as one JSON line, read by a
 # bare EL1 program (groundtruth/) that QEMU runs directly, with no kernel in between.
 # Usage: groundtruth.sh MODEL [extra qemu args]     e.g. groundtruth.sh max -M virt,mte=on
-#        groundtruth.sh --verify                     check every model against FACTS.md sec. 5
+#        groundtruth.sh --verify                     check every model against docs/kvm-testbed.md
 # Env: QEMU=path or QEMU=10 (use qemu10.sh, needed for cortex-a55/a710, neoverse-v1/n2).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +40,7 @@ run() { # model [extra args]
     echo "{\"model\":\"$model\",${out#\{}"
 }
 
-# model|qemu|clidr|ctr|ccsidr0|ccsidr1|ccsidr2|ccidx  (FACTS.md section 5)
+# model|qemu|clidr|ctr|ccsidr0|ccsidr1|ccsidr2|ccidx  (docs/kvm-testbed.md)
 EXPECTED='
 cortex-a35|7|0x0a200023|0x84448004|0x700fe01a|0x201fe00a|0x703fe03a|0
 cortex-a53|7|0x0a200023|0x84448004|0x700fe01a|0x201fe00a|0x707fe07a|0
@@ -56,7 +56,7 @@ neoverse-n2|10|0x1482000023|0x4b444c004|0xff0000001a|0xff0000001a|0x3ff0000003a|
 cortex-a710|10|0x1482000023|0x49444c004|0xff0000001a|0xff0000001a|0x3ff0000003a|1
 '
 
-norm() { printf '0x%x' "$(($1))"; } # compare numerically: FACTS pads some values with zeros
+norm() { printf '0x%x' "$(($1))"; } # compare numerically: the tables in the docs pad some values with zeros
 
 verify() {
     local fail=0 model q clidr ctr c0 c1 c2 ccidx json

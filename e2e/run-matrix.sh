@@ -1,5 +1,5 @@
 #!/bin/bash
-# The test bed: for every EL2 model of FACTS.md section 5 x KERNELS (Debian lines, native), boot the emulated
+# The test bed: for every EL2 model of docs/kvm-testbed.md x KERNELS (Debian lines, native), boot the emulated
 # host (SMP=2) with a static aarch64 armcache as the initramfs' tool and e2e/init-armcache.cpp as
 # /init, run the armcache KVM checks (2 vCPUs per VM), collect one JSON per (model, kernel) and
 # print a summary table. Checks, per boot:
@@ -11,7 +11,7 @@
 #   lose-on-reset  kvm verify --view GT --lose-on-reset       must fail on 6.12, naming after-reset
 #   apply          kvm apply --view GT --vcpus 2 --json
 #   reset-no-complete  kvm verify --view GT --reset-without-completing: reset while the probe's last
-#                  MMIO store is pending (measures FACTS.md section 3: starts one instruction late?)
+#                  MMIO store is pending (measures docs/kvm-testbed.md: starts one instruction late?)
 #   closest        kvm verify --view GT --closest: the nearest view this kernel can present (the
 #                  GT's CLIDR, its geometry in 32-bit CCSIDRs on CCIDX hosts), read on every vCPU and
 #                  after reset; compared with the GT converted by matrix.py

@@ -172,7 +172,7 @@ TEST(Idc, FactsModels) {
     EXPECT_EQ(effective_idc(Ctr(c.ctr), Clidr(c.clidr)), c.effective) << std::hex << c.ctr << " " << c.clidr;
     EXPECT_EQ(sanitised_ctr(Ctr(c.ctr), Clidr(c.clidr)).idc(), c.effective);
   }
-  // The guest's CTR_EL0 on 6.12 n1, from FACTS.md section 5.
+  // The guest's CTR_EL0 on 6.12 n1, from docs/kvm-testbed.md.
   EXPECT_EQ(sanitised_ctr(Ctr(0x8444c004), Clidr(0x82000023)).raw(), 0x9444c004ull);
 }
 

@@ -188,7 +188,7 @@ TEST(CliKernelView, JsonShapeFromIssue) {
   const json j = json::parse(r.out);
   EXPECT_EQ(j["kernel"], "6.12.100");
   EXPECT_EQ(j["generation"], "6.10-6.15");
-  EXPECT_EQ(j["guest"]["clidr"], "0x2000021");     // FACTS.md section 5
+  EXPECT_EQ(j["guest"]["clidr"], "0x2000021");     // docs/kvm-testbed.md
   EXPECT_EQ(j["guest"]["ctr_el0"], "0x9444c004");
   EXPECT_EQ(j["guest"]["mmfr2_ccidx"], 0);
   EXPECT_EQ(j["guest"]["ccsidr"].size(), 16u);

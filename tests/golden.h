@@ -1,4 +1,4 @@
-// Register values from FACTS.md sections 5 and 7 (QEMU ground truth and
+// Register values from docs/kvm-testbed.md and docs/host-discovery.md (QEMU ground truth and
 // values from the field), with geometry worked out by hand from the Arm ARM
 // field layouts; they match the cores' published cache sizes.
 #pragma once

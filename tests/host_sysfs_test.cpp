@@ -154,7 +154,7 @@ TEST(HostSysfs, HeteroShowsTwoKinds) {
 }
 
 TEST(HostSysfs, HomogeneousSynthesisMatchesQemuA72GroundTruth) {
-  // FACTS.md section 5, QEMU cortex-a72: CLIDR 0x0a200023, L1D CCSIDR
+  // docs/kvm-testbed.md, QEMU cortex-a72: CLIDR 0x0a200023, L1D CCSIDR
   // 0x701fe00a, L1I 0x201fe012 (bits [31:28] are UNKNOWN and left 0 here).
   // The fixture's L1 geometry is the A72's, so these must match.
   auto s = read_sysfs(fixture("homogeneous"));

@@ -1,5 +1,5 @@
 // The kernel models against what real kernels showed on QEMU's CPU models
-// (FACTS.md section 5, re-measured by e2e/). Expected values are the
+// (docs/kvm-testbed.md, re-measured by e2e/). Expected values are the
 // measurements, never the model's own output.
 #include <gtest/gtest.h>
 
@@ -26,7 +26,7 @@ struct Measured {
   std::uint64_t ccsidr_612;  // every selector: LineSize only
 };
 
-// FACTS.md section 5, "Debian 6.12 kernel".
+// docs/kvm-testbed.md, "Debian 6.12 kernel".
 constexpr Measured k612[] = {
     {"cortex-a35", 0x09200003, 0x2}, {"cortex-a53", 0x09200003, 0x2}, {"cortex-a57", 0x09200003, 0x2},
     {"cortex-a72", 0x09200003, 0x2}, {"cortex-a76", 0x02000021, 0x2}, {"neoverse-n1", 0x02000021, 0x2},
@@ -51,7 +51,7 @@ TEST(KernelModel, Fabricated612MatchesMeasurement) {
 }
 
 TEST(KernelModel, EffectiveIdcInGuestCtrOn612) {
-  // n1: raw 0x8444c004, guest reads IDC set (FACTS.md section 5).
+  // n1: raw 0x8444c004, guest reads IDC set (docs/kvm-testbed.md).
   EXPECT_EQ(make("6.12", "neoverse-n1").view().ctr.raw(), 0x9444c004ull);
   EXPECT_EQ(make("6.12", "neoverse-n1").view().ctr_reg, 0x9444c004ull);
   EXPECT_EQ(make("6.12", "a64fx").view().ctr_reg, 0x96668006ull);  // e2e: ONE_REG
@@ -81,7 +81,7 @@ TEST(KernelModel, Pre63ShowsHostValues) {
 }
 
 TEST(KernelModel, MteVmGetsTtypeAtLoC) {
-  // FACTS.md section 4: a VM with MTE gets Ttype(LoC) = 2.
+  // docs/kernel-generations.md: a VM with MTE gets Ttype(LoC) = 2.
   EXPECT_EQ(make("6.12", "neoverse-n1", true).view().clidr.raw(), 0x02000021ull | (2ull << 35));
   EXPECT_EQ(make("6.12", "cortex-a53", true).view().clidr.raw(), 0x09200003ull | (2ull << 33));
 }

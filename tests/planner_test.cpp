@@ -1,5 +1,5 @@
 // The planner on the cases issue 3 names. Expectations follow from the
-// kernel rules in FACTS.md section 4, worked out by hand.
+// kernel rules in docs/kernel-generations.md, worked out by hand.
 #include <gtest/gtest.h>
 
 #include "armcache/identity/qemu_models.h"
@@ -75,7 +75,7 @@ TEST(Planner, AcrossModelsOn612FollowsLineAndIdcRules) {
 }
 
 TEST(Planner, AppleM2ClustersDiffer) {
-  // FACTS.md section 7: one M2 host, two clusters with different CCSIDR.
+  // docs/host-discovery.md: one M2 host, two clusters with different CCSIDR.
   identity::HostKind a, b;
   a.cpus = "0-3";
   a.clidr = b.clidr = reg::Clidr(0x82000023);

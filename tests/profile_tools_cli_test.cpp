@@ -57,14 +57,14 @@ TEST(CliDiff, DefaultViews61And612ListEveryChangedRegister) {
   EXPECT_EQ(j["identical"], false);
   std::set<std::string> items;
   for (const auto& d : j["differences"]) items.insert(d["item"].get<std::string>());
-  // FACTS.md 5: CLIDR, CTR_EL0, every cache; DEMUX ids 0-2 -> 0-13.
+  // docs/kvm-testbed.md: CLIDR, CTR_EL0, every cache; DEMUX ids 0-2 -> 0-13.
   for (const char* want : {"CLIDR_EL1", "CTR_EL0", "L1D", "L1I", "L2", "DEMUX ids"})
     EXPECT_TRUE(items.count(want)) << want;
   EXPECT_EQ(run_cli({"diff", a, a}).status, 0);
 }
 
 TEST(CliDiff, CaptureToProfileIsIdentical) {
-  // A Firecracker fingerprint of N1 on 6.12 (values from FACTS.md 5) is the
+  // A Firecracker fingerprint of N1 on 6.12 (values from docs/kvm-testbed.md) is the
   // same guest identity as the kernel model's 6.12 view.
   Tmp t;
   const std::string fp = t.path("fp.json");

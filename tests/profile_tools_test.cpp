@@ -1,5 +1,5 @@
 // Issue 7 library parts: diff, baseline, Firecracker interop, firmware
-// tables. Expected values come from FACTS.md (the QEMU models' registers,
+// tables. Expected values come from docs/kvm-testbed.md (the QEMU models' registers,
 // decoded by hand in the comments), never from this code's own output.
 #include <gtest/gtest.h>
 
@@ -47,7 +47,7 @@ TEST(Diff, N1From61To612InWords) {
       if (i.item == item && i.scope == s) return &i;
     return nullptr;
   };
-  // FACTS.md 5: N1 CLIDR 0x82000023 on 6.1, 0x02000021 on 6.12; CTR 0x8444c004 -> 0x9444c004 (IDC).
+  // docs/kvm-testbed.md: N1 CLIDR 0x82000023 on 6.1, 0x02000021 on 6.12; CTR 0x8444c004 -> 0x9444c004 (IDC).
   const auto* clidr = find("CLIDR_EL1", profile::DiffScope::kGuest);
   ASSERT_NE(clidr, nullptr);
   EXPECT_EQ(clidr->a, "0x82000023");
@@ -76,7 +76,7 @@ TEST(Diff, N1From61To612InWords) {
 TEST(Diff, HostKindsAndNothingToCompare) {
   const auto a = *identity::qemu_model_host("cortex-a53");
   const auto b = *identity::qemu_model_host("cortex-a35");
-  // FACTS.md 5: the two differ only in L2: 0x707fe07a (1024 sets) vs 0x703fe03a (512 sets, 8 ways).
+  // docs/kvm-testbed.md: the two differ only in L2: 0x707fe07a (1024 sets) vs 0x703fe03a (512 sets, 8 ways).
   const auto items = profile::diff_hosts(a, b);
   ASSERT_FALSE(items.empty());
   bool l2 = false;
@@ -358,7 +358,7 @@ TEST(ClidrOrigin, ViewsOfEachKind) {
 }
 
 TEST(Firecracker, FingerprintFlagsTruncatedCcidx) {
-  // N2 on 6.1 (FACTS.md 5): MMFR2.CCIDX = 1 and DEMUX 0x1a / 0x1a / 0x3a, the
+  // N2 on 6.1 (docs/kvm-testbed.md): MMFR2.CCIDX = 1 and DEMUX 0x1a / 0x1a / 0x3a, the
   // low halves of 0xff0000001a / 0xff0000001a / 0x3ff0000003a.
   const std::string path = std::string(ARMCACHE_DATA) + "/firecracker/fingerprint-n2-61.json";
   auto p = profile::firecracker::import_fingerprint(read(path), path);
@@ -425,7 +425,7 @@ struct Expect {
   std::uint32_t ways, sets, line;
 };
 
-// N1 native view = the hardware (FACTS.md 5): L1D 0x701fe01a and L1I 0x201fe01a
+// N1 native view = the hardware (docs/kvm-testbed.md): L1D 0x701fe01a and L1I 0x201fe01a
 // = 4 ways x 256 sets x 64 B (64 KiB); L2 0x70ffe03a = 8 ways x 2048 sets x 64 B (1 MiB).
 const Expect kN1[] = {{1, host::CacheType::kData, 65536, 4, 256, 64},
                       {1, host::CacheType::kInstruction, 65536, 4, 256, 64},

@@ -20,7 +20,7 @@ static void puts_(const char *s)
         putc_(*s++);
 }
 
-static void hex(uint64_t v) // "0x..." with no leading zeros, the form FACTS.md uses
+static void hex(uint64_t v) // "0x..." with no leading zeros, the form the docs use
 {
     char buf[19];
     int i = 0;

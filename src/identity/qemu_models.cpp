@@ -6,7 +6,7 @@
 
 namespace armcache::identity {
 namespace {
-// Read with e2e/groundtruth.sh on the QEMU named; equal to FACTS.md section 5.
+// Read with e2e/groundtruth.sh on the QEMU named; equal to docs/kvm-testbed.md.
 constexpr QemuModel kModels[] = {
     {"cortex-a35", "7.2", 0x411fd040, 0x0a200023, 0x84448004, 0x0, 0x0, {0x700fe01a, 0x201fe00a, 0x703fe03a}},
     {"cortex-a53", "7.2", 0x410fd034, 0x0a200023, 0x84448004, 0x0, 0x0, {0x700fe01a, 0x201fe00a, 0x707fe07a}},

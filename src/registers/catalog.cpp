@@ -23,7 +23,7 @@ static_assert(covers_all_bits(kMidrLayout));
 static_assert(covers_all_bits(kSysregIdLayout));
 static_assert(covers_all_bits(kDemuxIdLayout));
 static_assert(covers_all_bits(kOtherIdLayout));
-// The ids FACTS.md section 3 lists.
+// The ids docs/kvm-testbed.md lists.
 static_assert(kClidrId == 0x603000000013c801ull);
 static_assert(kCtrId == 0x603000000013d801ull);
 static_assert(kCsselrId == 0x603000000013d000ull);

@@ -1,7 +1,7 @@
 // Guest firmware tables that describe exactly the cache hierarchy of a guest
 // view: the levels and types of its CLIDR_EL1, the geometry of its CCSIDR
 // values. A Linux guest counts cache leaves from DT/PPTT but takes their
-// types from CLIDR (FACTS.md section 6); tables and CLIDR that disagree make
+// types from CLIDR (docs/vmm-interposer.md); tables and CLIDR that disagree make
 // it drop every cache, so both come from the same view here.
 //
 // Topology: `vcpus` CPUs in `clusters` equal clusters of one package. L1 is

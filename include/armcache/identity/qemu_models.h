@@ -1,6 +1,6 @@
 // The CPU models QEMU emulates with EL2, as hosts: their real cache
 // registers, read by a bare EL1 program (e2e/groundtruth.sh) and listed in
-// FACTS.md section 5. They let every command work without host discovery.
+// docs/kvm-testbed.md. They let every command work without host discovery.
 #pragma once
 
 #include <optional>

@@ -1,5 +1,5 @@
 // Kernel generations, as far as the cache ID registers are concerned
-// (arch/arm64/kvm/sys_regs.c history; FACTS.md section 4).
+// (arch/arm64/kvm/sys_regs.c history; docs/kernel-generations.md).
 #pragma once
 
 #include <cstdint>

@@ -96,7 +96,7 @@ class ProbeVm {
   Result<Reads> run(unsigned i, unsigned timeout_ms = 5000);
   // Completes the pending access, then a second KVM_ARM_VCPU_INIT.
   // complete_first = false (testing) skips the completion, to show what
-  // FACTS.md section 3 warns about.
+  // docs/kvm-testbed.md warns about.
   Status reset(unsigned i, bool complete_first = true);
 
  private:
