@@ -278,15 +278,16 @@ struct Nearest {
 
 Nearest nearest_on_this_kernel(kvm::System& sys_, const GuestView& saved) {
   const GuestView exact = for_this_kernel(saved);
+  unsigned dest_ccidx = 0;
   {
+    // One scratch VM answers both: does the exact view hold, and which
+    // CCSIDR format does this kernel show (a refused apply is rolled back).
     auto vm = sys(ProbeVm::create(sys_, 1));
-    if (kvm::apply_view(exact, vm.vcpu(0)).ok && probe_vcpu(vm, 0).view.same_guest_identity(saved))
-      return {exact, {}};
+    const bool applied = kvm::apply_view(exact, vm.vcpu(0)).ok;
+    const Seen s = probe_vcpu(vm, 0);
+    if (applied && s.view.same_guest_identity(saved)) return {exact, {}};
+    dest_ccidx = s.view.mmfr2_ccidx;
   }
-  const unsigned dest_ccidx = [&] {
-    auto probe = sys(ProbeVm::create(sys_, 1));
-    return probe_vcpu(probe, 0).view.mmfr2_ccidx;
-  }();
   auto vm = sys(ProbeVm::create(sys_, 1));
   std::map<std::string, std::string> unrepresentable;
   const auto targets = plan::nearest_targets(saved, dest_ccidx, unrepresentable);
