@@ -53,7 +53,11 @@ def parse_console(path):
         if m:
             cur = cases.setdefault(m.group(1), {"files": {}, "cpus": {}, "lscpu": [], "dumps": 0, "guest": [],
                                                 "stderr": [], "log": [], "rc": None, "wall": None,
-                                                "all_dumps": []})
+                                                "all_dumps": [], "retried": None})
+            continue
+        m = re.match(r"NESTED-RETRY (\S+) (.*)", line)
+        if m and cur is not None:
+            cur["retried"] = m.group(2)
             continue
         m = re.match(r"NESTED-DONE (\S+) rc=(\d+) start=([\d.]+) end=([\d.]+)", line)
         if m and cur is not None:
@@ -196,7 +200,8 @@ def main():
                 print(f"FAIL {label}: " + "; ".join(problems[:8]))
             else:
                 passed += 1
-                print(f"ok   {label}" + (f"  {c['wall']:.1f} s" if c and c.get("wall") else ""))
+                print(f"ok   {label}" + (f"  {c['wall']:.1f} s" if c and c.get("wall") else "")
+                      + (f"  (second try; the first: QEMU 7.2 aborted: {c['retried']})" if c and c.get("retried") else ""))
         # A reboot re-inits every vCPU: more applied inits for vCPU 1 than in a boot without one.
         if "view-merged-reboot" in inits and "view-own-dt" in inits:
             one = lambda name: sum(1 for l in inits[name] if l.startswith("armcache-vmm: vCPU 1 "))
