@@ -126,6 +126,9 @@ def collect(log, gt_path, model, kernel):
                 r["checks"][c["check"]] = c
             except json.JSONDecodeError as e:
                 r["errors"].append(f"bad result line: {e}")
+        elif line.startswith("ARMCACHE-CRASH "):
+            c = json.loads(line[len("ARMCACHE-CRASH "):])
+            r.setdefault("crashes", []).append(c)
         elif line.startswith("ARMCACHE-DONE"):
             r["done"] = True
         elif line.startswith("boot.sh: "):
@@ -291,6 +294,12 @@ def summary(d):
               f"{verdict_text(v.get('reset-no-complete'), ccidx)} | {native_text(v.get('native'))} | "
               f"{closest_text(v.get('closest'))} | {r['boot_wall_s']} |")
     print()
+    # A check killed by a signal ran once more (init-armcache.cpp); say so, with the kernel's line.
+    for r in results:
+        for c in r.get("crashes", []):
+            tail = [l for l in c.get("kmsg", "").splitlines() if "armcache" in l][-2:]
+            print(f"Crash, retried once: {r['model']} {r['kernel']} check {c['check']} rc {c['rc']}"
+                  + (f"; kernel: {' | '.join(tail)}" if tail else ""))
     if bad:
         print("Unexpected:")
         for b in bad:
