@@ -223,6 +223,37 @@ TEST(CliPlan, ExitCodesAndKernelViewAsInput) {
   std::remove(back.c_str());
 }
 
+// plan --for qemu on two kernels' kvm show output (tests/data/kvm-show); the
+// expected verdicts are what QEMU did with them (docs/migration-compat.md).
+TEST(CliPlan, ForQemuBetweenKvmShowProfiles) {
+  const std::string d = std::string(ARMCACHE_DATA) + "/kvm-show/neoverse-n1-";
+  CliResult r = run_cli({"plan", "--from", d + "6.12.json", "--to", d + "6.1.json", "--for", "qemu"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("restorable with armcache vmm-exec --compat"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ID_AA64DFR0_EL1"), std::string::npos) << r.out;
+  r = run_cli({"plan", "--from", d + "6.1.json", "--to", d + "7.3.json", "--for", "qemu", "-J"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["needs_compat"], false);
+  // Bad combinations and inputs: one line, exit 2.
+  const std::string host_only = write_temp("host.json", run_cli({"kernel-view", "--kernel", "6.1", "--qemu-model",
+                                                                   "neoverse-n1", "--json"}).out);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"plan", "--from", d + "6.12.json", "--to", d + "6.1.json", "--for", "qemu",
+                                 "--kernel", "6.1"},
+        {"plan", "--from", d + "6.12.json", "--for", "qemu"},
+        {"plan", "--from", d + "6.12.json", "--to", host_only, "--for", "qemu"},
+        {"plan", "--from", d + "6.12.json", "--to", d + "6.1.json", "--for", "crosvm"},
+        {"plan", "--from", d + "6.12.json", "--to-qemu-model", "neoverse-n1"}}) {
+    r = run_cli(args);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  }
+  r = run_cli({"plan", "--from", d + "6.12.json", "--to", host_only, "--for", "qemu"});
+  EXPECT_NE(r.err.find("vcpu_surface"), std::string::npos) << r.err;
+  std::remove(host_only.c_str());
+}
+
 TEST(CliPlan, MalformedProfileIsOneLineNamingTheFile) {
   const std::string bad = write_temp("bad.json", R"({"guest": {"clidr": "0x82000023", "ctr_el0": "nothex"}})");
   for (const std::vector<std::string>& args :

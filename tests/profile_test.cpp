@@ -26,6 +26,19 @@ TEST(Profile, RoundTripKeepsEverything) {
   EXPECT_EQ(to_json(*back), to_json(p));
 }
 
+TEST(Profile, VcpuSurfaceRoundTripsSorted) {
+  Profile p = sample();
+  p.surface = identity::VcpuSurface{"psci-0.2,pmu-v3", {0x603000000013c028, 0x6020000000110000}, {}};
+  p.surface->values[0x603000000013c028] = 0x10305408;
+  auto back = from_json(to_json(p), "mem");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  ASSERT_TRUE(back->surface);
+  // Sorted on reading, as QEMU keeps its list.
+  EXPECT_EQ(back->surface->reg_list, (std::vector<std::uint64_t>{0x6020000000110000, 0x603000000013c028}));
+  EXPECT_EQ(back->surface->values.at(0x603000000013c028), 0x10305408u);
+  EXPECT_EQ(back->surface->features, "psci-0.2,pmu-v3");
+}
+
 TEST(Profile, FingerprintIgnoresWhatTheGuestCannotSee) {
   Profile p = sample();
   const std::string fp = fingerprint(p.guest->view);
@@ -78,6 +91,15 @@ TEST(Profile, MalformedInputNamesFileAndPath) {
       {R"({"format": "other", "host": {}})", "format"},
       {R"({"version": 7})", "version"},
       {"not json", "not valid JSON"},
+      {R"({"host": {"kinds": [{"clidr": {"value": "0x82000023"}}]}, "vcpu_surface": {}})", "vcpu_surface.reg_list"},
+      {R"({"host": {"kinds": [{"clidr": {"value": "0x82000023"}}]}, "vcpu_surface": {"reg_list": ["0x1"]}})",
+       "vcpu_surface.reg_list[0]"},
+      {R"({"host": {"kinds": [{"clidr": {"value": "0x82000023"}}]},
+           "vcpu_surface": {"reg_list": ["0x603000000013c028", "0x603000000013c028"]}})",
+       "twice"},
+      {R"({"host": {"kinds": [{"clidr": {"value": "0x82000023"}}]},
+           "vcpu_surface": {"reg_list": ["0x603000000013c028"], "values": {"0x603000000013c020": "0x1"}}})",
+       "not in vcpu_surface.reg_list"},
   };
   for (auto [text, where] : cases) {
     auto r = parse(text, "f.json");

@@ -108,7 +108,7 @@ struct FakeProcess {
 
   Hooks hooks() {
     Hooks h;
-    h.real_ioctl = [this](int fd, unsigned long req, void*) {
+    h.real_ioctl = [this](int fd, unsigned long req, void* arg) {
       std::lock_guard<std::mutex> l(mu);
       requests.push_back(req);
       if (fd < 10) {
@@ -118,6 +118,18 @@ struct FakeProcess {
       if (is_vcpu_init(req) && init_result != 0) {
         errno = init_result;
         return -1;
+      }
+      if (is_get_reg_list(req) && arg != nullptr) {
+        // KVM's protocol: n too small -> E2BIG with the count in n.
+        auto* list = static_cast<std::uint64_t*>(arg);
+        const std::vector<std::uint64_t> ids = *vcpus[fd].reg_list();
+        const std::uint64_t room = list[0];
+        list[0] = ids.size();
+        if (room < ids.size()) {
+          errno = E2BIG;
+          return -1;
+        }
+        std::copy(ids.begin(), ids.end(), list + 1);
       }
       return 0;
     };
@@ -181,7 +193,9 @@ TEST(VmmInterposer, TouchesNothingElse) {
   char arg[32] = {};
   // Other requests on a vCPU go through, the view is never looked at.
   EXPECT_EQ(ip.ioctl(10, 0xae80 /* KVM_RUN */, arg), 0);
-  EXPECT_EQ(ip.ioctl(10, 0xffffffffc008aeb0ul, arg), 0);
+  errno = 0;
+  EXPECT_EQ(ip.ioctl(10, 0xffffffffc008aeb0ul, arg), -1);  // KVM_GET_REG_LIST with n = 0: the kernel's E2BIG
+  EXPECT_EQ(errno, E2BIG);
   // KVM_ARM_VCPU_INIT on something that is not a vCPU: the real result.
   errno = 0;
   EXPECT_EQ(ip.ioctl(3, kKvmArmVcpuInit, arg), -1);
@@ -197,6 +211,103 @@ TEST(VmmInterposer, TouchesNothingElse) {
   // Requests reach the real ioctl unchanged (no truncation of the request).
   ASSERT_EQ(p.requests.size(), 4u);
   EXPECT_EQ(p.requests[1], 0xffffffffc008aeb0ul);
+}
+
+// ---- --compat: hidden ids and ID register writes ----
+
+TEST(VmmCompat, IdsAndWritesEncodeAndDecode) {
+  const std::vector<std::uint64_t> ids{0x6020000000110003, 0x603000000013c103};
+  EXPECT_EQ(encode_ids(ids), "0x6020000000110003,0x603000000013c103");
+  auto back = decode_ids(encode_ids(ids));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, ids);
+  EXPECT_TRUE(decode_ids("")->empty());
+  const std::vector<std::pair<std::uint64_t, std::uint64_t>> w{{0x603000000013c028, 0x10305406}};
+  EXPECT_EQ(encode_writes(w), "0x603000000013c028=0x10305406");
+  auto wb = decode_writes(encode_writes(w));
+  ASSERT_TRUE(wb) << wb.error().message;
+  EXPECT_EQ(*wb, w);
+  for (const char* bad : {",", "0x1,", "0x1,,0x2", "zz", "0x1,0x1", "0x1\n"}) {
+    auto r = decode_ids(bad);
+    EXPECT_FALSE(r) << bad;
+    if (!r) {
+      EXPECT_EQ(r.error().message.find('\n'), std::string::npos) << bad;
+    }
+  }
+  for (const char* bad : {"0x1", "0x1=", "=0x1", "0x1=0x2 0x1=0x3", "0x1=zz", "0x1=0x2\n=0x3"}) {
+    auto r = decode_writes(bad);
+    EXPECT_FALSE(r) << bad;
+    if (!r) {
+      EXPECT_EQ(r.error().message.find('\n'), std::string::npos) << bad;
+    }
+  }
+}
+
+// ID_AA64DFR0_EL1 of an emulated N1: 6.12 shows DebugVer 8, 6.1 shows 6
+// (measured; e2e/run-migrate.sh and docs/migration-compat.md).
+constexpr std::uint64_t kDfr0Id = 0x603000000013c028;
+
+TEST(VmmCompat, HidesIdsFromTheRegisterListWithKvmsE2bigProtocol) {
+  FakeProcess p;
+  p.env[kEnvView] = encode_view(n1_61());
+  std::vector<std::uint64_t> hide;
+  for (unsigned s = 3; s < 14; ++s) hide.push_back(reg::demux_ccsidr_id(s));
+  p.env[kEnvHide] = encode_ids(hide);
+  Interposer ip(p.hooks());
+  std::vector<std::uint64_t> list(64, 0);
+  // The count first (n = 0), as QEMU asks: the kernel's 16 ids less the 11 hidden.
+  errno = 0;
+  EXPECT_EQ(ip.ioctl(10, 0xffffffff00000000ul | kKvmGetRegList, list.data()), -1);
+  EXPECT_EQ(errno, E2BIG);
+  EXPECT_EQ(list[0], 5u);
+  // Exactly that much room is enough.
+  list[0] = 5;
+  ASSERT_EQ(ip.ioctl(10, kKvmGetRegList, list.data()), 0);
+  EXPECT_EQ(list[0], 5u);
+  std::vector<std::uint64_t> got(list.begin() + 1, list.begin() + 6);
+  for (std::uint64_t id : hide) EXPECT_EQ(std::count(got.begin(), got.end(), id), 0) << std::hex << id;
+  EXPECT_EQ(std::count(got.begin(), got.end(), reg::demux_ccsidr_id(2)), 1);
+  EXPECT_EQ(std::count(got.begin(), got.end(), reg::kClidrId), 1);
+  // Not a vCPU: the real ioctl's answer, untouched.
+  errno = 0;
+  list[0] = 0;
+  EXPECT_EQ(ip.ioctl(3, kKvmGetRegList, list.data()), -1);
+  EXPECT_EQ(errno, ENOTTY);
+}
+
+TEST(VmmCompat, WritesIdRegistersInTheSameTransactionAsTheView) {
+  FakeProcess p;
+  p.env[kEnvView] = encode_view(n1_61());
+  p.env[kEnvIdRegs] = encode_writes({{kDfr0Id, 0x10305406}});
+  p.vcpus[10].regs[kDfr0Id] = 0x10305408;
+  p.vcpus[11].regs[kDfr0Id] = 0x10305408;
+  // vCPU 1 refuses CLIDR_EL1: its ID register write is undone with the rest.
+  p.vcpus[11].refuse = [](std::uint64_t id, std::uint64_t) { return id == reg::kClidrId ? EINVAL : 0; };
+  Interposer ip(p.hooks());
+  char arg[32] = {};
+  ASSERT_EQ(ip.ioctl(10, kKvmArmVcpuInit, arg), 0);
+  EXPECT_EQ(p.vcpus[10].regs[kDfr0Id], 0x10305406u);
+  ASSERT_FALSE(p.vcpus[10].writes.empty());
+  EXPECT_EQ(p.vcpus[10].writes.front().first, kDfr0Id);  // before the cache registers
+  ASSERT_EQ(p.logs.size(), 1u);
+  EXPECT_NE(p.logs[0].find("ID_AA64DFR0_EL1 0x10305406 (was 0x10305408)"), std::string::npos) << p.logs[0];
+  EXPECT_EQ(ip.ioctl(11, kKvmArmVcpuInit, arg), -1);
+  EXPECT_EQ(p.vcpus[11].regs[kDfr0Id], 0x10305408u);
+  EXPECT_EQ(p.vcpus[11].regs[reg::kClidrId], 0x02000021u);
+}
+
+TEST(VmmCompat, BadCompatEnvironmentFailsEveryInit) {
+  FakeProcess p;
+  p.env[kEnvView] = encode_view(n1_61());
+  p.env[kEnvHide] = "0x1,zz";
+  Interposer ip(p.hooks());
+  char arg[32] = {};
+  errno = 0;
+  EXPECT_EQ(ip.ioctl(10, kKvmArmVcpuInit, arg), -1);
+  EXPECT_EQ(errno, EINVAL);
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_NE(p.errors[0].find("ARMCACHE_VMM_HIDE"), std::string::npos) << p.errors[0];
+  EXPECT_EQ(p.vcpus[10].writes.size(), 0u);
 }
 
 TEST(VmmInterposer, RefusedRegisterFailsTheInit) {

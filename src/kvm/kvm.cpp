@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "armcache/registers/kvm_reg_id.h"
+#include "armcache/registers/sysreg_names.h"
 
 #if defined(__aarch64__) && defined(__linux__)
 #define ARMCACHE_KVM_NATIVE 1
@@ -68,11 +69,7 @@ Error ioctl_error(std::string_view ioctl_name, std::string_view detail, int err)
 }
 
 std::string reg_name(std::uint64_t id) {
-  if (id == reg::kClidrId) return "CLIDR_EL1";
-  if (id == reg::kCtrId) return "CTR_EL0";
-  if (id == reg::kCsselrId) return "CSSELR_EL1";
-  if (id == reg::kMmfr2Id) return "ID_AA64MMFR2_EL1";
-  if (id == reg::kMidrId) return "MIDR_EL1";
+  if (auto name = reg::sysreg_name(id)) return std::string(*name);
   if ((id & ~std::uint64_t{0xff}) == reg::demux_ccsidr_id(0)) return fmt::format("CCSIDR_EL1 (DEMUX {})", id & 0xff);
   return fmt::format("{:#x}", id);
 }

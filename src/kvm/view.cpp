@@ -54,15 +54,29 @@ std::vector<RegWrite> plan_writes(const identity::GuestView& view, RegisterFile&
   return out;
 }
 
-ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs) {
+ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs) { return apply_view(view, regs, {}); }
+
+ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs,
+                       const std::vector<std::pair<std::uint64_t, std::uint64_t>>& first) {
   ApplyReport rep;
   std::optional<ApplyFailure> read_failure;
-  std::vector<RegWrite> plan = plan_writes(view, regs, rep.unchanged, read_failure);
+  std::vector<RegWrite> plan;
+  for (auto [id, value] : first) {
+    auto before = regs.get(id);
+    if (!before) {
+      rep.failure = ApplyFailure{id, reg_name(id), value, before.error().errnum, before.error().message, std::nullopt};
+      rep.restored = true;
+      return rep;
+    }
+    (*before == value ? rep.unchanged : plan).push_back(RegWrite{id, reg_name(id), value, *before});
+  }
+  std::vector<RegWrite> cache = plan_writes(view, regs, rep.unchanged, read_failure);
   if (read_failure) {
     rep.failure = std::move(read_failure);
     rep.restored = true;  // nothing was written
     return rep;
   }
+  plan.insert(plan.end(), cache.begin(), cache.end());
   for (const RegWrite& w : plan) {
     ApplyFailure f{w.id, w.name, w.value, 0, {}, std::nullopt};
     if (auto st = regs.set(w.id, w.value); !st) {

@@ -1,5 +1,7 @@
 #include "armcache/profile/profile.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -246,6 +248,46 @@ Json guest_view_to_json(const GuestView& v) {
   return j;
 }
 
+namespace {
+
+Result<identity::VcpuSurface> read_surface(const Reader& rd, const Json& j) {
+  if (!j.is_object()) return rd.fail("vcpu_surface", "must be an object");
+  identity::VcpuSurface s;
+  if (auto f = j.find("features"); f != j.end()) {
+    if (!f->is_string()) return rd.fail("vcpu_surface.features", "must be a string");
+    s.features = f->get<std::string>();
+  }
+  auto list = j.find("reg_list");
+  if (list == j.end() || !list->is_array()) return rd.fail("vcpu_surface.reg_list", "must be an array of one-reg ids");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string path = fmt::format("vcpu_surface.reg_list[{}]", i);
+    const Json& e = (*list)[i];
+    if (!e.is_string()) return rd.fail(path, "must be a hex string like \"0x603000000013c801\"");
+    auto id = parse_hex(e.get_ref<const std::string&>());
+    if (!id) return rd.fail(path, id.error().message);
+    if (id_width(*id) == 0 || id_width(*id) > 2048) return rd.fail(path, "is not an arm64 one-reg id (0x60...)");
+    s.reg_list.push_back(*id);
+  }
+  std::sort(s.reg_list.begin(), s.reg_list.end());
+  if (std::adjacent_find(s.reg_list.begin(), s.reg_list.end()) != s.reg_list.end())
+    return rd.fail("vcpu_surface.reg_list", "lists an id twice");
+  if (auto v = j.find("values"); v != j.end()) {
+    if (!v->is_object()) return rd.fail("vcpu_surface.values", "must be an object of one-reg id: value");
+    for (auto e = v->begin(); e != v->end(); ++e) {
+      const std::string path = "vcpu_surface.values." + e.key();
+      auto id = parse_hex(e.key());
+      if (!id) return rd.fail(path, id.error().message);
+      if (!s.lists(*id)) return rd.fail(path, "is not in vcpu_surface.reg_list");
+      auto val = rd.hex_value(e.value(), path);
+      if (!val) return val.error();
+      s.values[*id] = *val;
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
 Json to_json(const Profile& p) {
   Json j;
   j["format"] = kFormatName;
@@ -273,6 +315,13 @@ Json to_json(const Profile& p) {
     h["kinds"] = kinds;
     j["host"] = h;
   }
+  if (p.surface) {
+    Json list = Json::array();
+    for (std::uint64_t id : p.surface->reg_list) list.push_back(hexs(id));
+    Json values = Json::object();
+    for (auto [id, v] : p.surface->values) values[hexs(id)] = hexs(v);
+    j["vcpu_surface"] = {{"features", p.surface->features}, {"reg_list", list}, {"values", values}};
+  }
   j["provenance"] = p.provenance;
   j["warnings"] = p.warnings;
   return j;
@@ -287,6 +336,11 @@ Result<Profile> from_json(const Json& j, std::string_view where) {
       it != j.end() && (!it->is_number_integer() || it->get<std::int64_t>() != kFormatVersion))
     return rd.fail("version", fmt::format("armcache reads version {}", kFormatVersion));
   Profile p;
+  if (auto it = j.find("vcpu_surface"); it != j.end()) {
+    auto s = read_surface(rd, *it);
+    if (!s) return s.error();
+    p.surface = std::move(*s);
+  }
   if (auto it = j.find("guest"); it != j.end()) {
     if (!it->is_object()) return rd.fail("guest", "must be an object");
     auto v = read_guest(rd, *it);

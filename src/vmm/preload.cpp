@@ -1,8 +1,9 @@
 // libarmcache-vmm.so: loaded into a VMM with LD_PRELOAD (armcache vmm-exec),
-// it exports one symbol, ioctl(). Every request but KVM_ARM_VCPU_INIT goes
-// straight to the C library's ioctl after one compare; KVM_ARM_VCPU_INIT
-// goes through vmm::Interposer, which applies the view after a successful
-// init and fails the call if the vCPU refuses it.
+// it exports one symbol, ioctl(). Every request but KVM_ARM_VCPU_INIT and
+// KVM_GET_REG_LIST goes straight to the C library's ioctl after a compare;
+// those two go through vmm::Interposer, which applies the view after a
+// successful init (failing the call if the vCPU refuses it) and hides the
+// ids of a --compat plan from the register list.
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -111,6 +112,6 @@ extern "C" __attribute__((visibility("default"))) int ioctl(int fd, unsigned lon
   va_start(ap, request);
   void* arg = va_arg(ap, void*);
   va_end(ap);
-  if (!armcache::vmm::is_vcpu_init(request)) return call_real(fd, request, arg);
+  if (!armcache::vmm::Interposer::wants(request)) return call_real(fd, request, arg);
   return process().interposer.ioctl(fd, request, arg);
 }

@@ -19,6 +19,7 @@
 #include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/native_detect.h"
 #include "armcache/kvm/probe.h"
+#include "armcache/kvm/surface.h"
 #include "armcache/kvm/verify.h"
 #include "armcache/kvm/view.h"
 #include "armcache/plan/closest.h"
@@ -241,6 +242,8 @@ int run_show(const ShowArgs& a) {
   }
   p.provenance = {{"tool", "armcache"}, {"command", "kvm show"}, {"source", "kvm-probe"}, {"vcpus", a.vcpus},
                   {"target", vm.init().target}, {"probe", probes}};
+  // What a migration to this kernel must match besides the cache view.
+  p.surface = sys(kvm::capture_surface(sys_));
   if (a.json) {
     print_json(profile::to_json(p));
     return kExitOk;
@@ -256,6 +259,8 @@ int run_show(const ShowArgs& a) {
     std::cout << fmt::format("  CCSIDR_EL1 CSSELR={:<4} {:<12} TnD {:<12} DEMUX {}\n", hex(s), hex(v.ccsidr[s]),
                              hex(v.ccsidr_tnd[s]), d == v.demux.end() ? std::string("-") : hex(d->second));
   }
+  std::cout << fmt::format("  default vCPU ({}): {} registers listed, {} feature ID and firmware registers\n",
+                           p.surface->features, p.surface->reg_list.size(), p.surface->values.size());
   for (const auto& w : p.warnings) std::cout << "warning: " << w << '\n';
   return kExitOk;
 }
@@ -538,7 +543,11 @@ void add_kvm(CLI::App& app, Context& ctx) {
   s->footer(
       "Creates a VM, runs a probe program in each vCPU that reads CLIDR_EL1, CCSIDR_EL1 (CSSELR 0..15, and\n"
       "with TnD), CTR_EL0, ID_AA64MMFR2_EL1 and MIDR_EL1 as the guest sees them, and reads CLIDR, CTR\n"
-      "and every listed DEMUX CCSIDR through KVM_GET_ONE_REG.\n\n" + exit_status_help());
+      "and every listed DEMUX CCSIDR through KVM_GET_ONE_REG.\n\n"
+      "A second scratch vCPU, initialised as QEMU's -cpu host does (PSCI 0.2, PMUv3 when offered), gives\n"
+      "the rest of what a migration to this kernel must match: its KVM_GET_REG_LIST and the values of every\n"
+      "listed feature ID and firmware register (\"vcpu_surface\" in the JSON; plan --for qemu and vmm-exec\n"
+      "--compat read it; docs/migration-compat.md).\n\n" + exit_status_help());
   s->callback([show, &ctx] { ctx.status = run_show(*show); });
 
   auto ver = std::make_shared<VerifyArgs>();

@@ -6,6 +6,7 @@
 
 #include "armcache/plan/closest.h"
 #include "armcache/plan/planner.h"
+#include "compat.h"
 #include "inputs.h"
 
 namespace armcache::cli {
@@ -20,6 +21,7 @@ struct PlanArgs {
   std::string ctr;
   bool mte = false;
   bool closest = false;
+  std::string for_vmm;
   bool json = false;
 };
 
@@ -57,7 +59,31 @@ int print_closest(const PlanArgs& a, const plan::Closest& c, const std::string& 
   return kExitOk;
 }
 
+// plan --for qemu: every layer a QEMU migration carries (plan/compat.h),
+// between two `kvm show --json` profiles.
+int run_plan_for_qemu(const PlanArgs& a) {
+  if (a.to.empty()) usage_error("--for qemu needs --to DEST (a kvm show --json profile of the destination)");
+  if (!a.kernel.empty() || !a.to_qemu_model.empty() || a.closest || a.mte)
+    usage_error("--for qemu takes the kernels from the two profiles: no --kernel, --to-qemu-model, --closest, --mte");
+  const plan::CompatEnd src = compat_end(take(profile::load(a.from)), a.from);
+  const plan::CompatEnd dst = compat_end(take(profile::load(a.to)), a.to);
+  const plan::CompatPlan p = plan::plan_compat(src, dst);
+  if (a.json) {
+    print_json(compat_json(p));
+  } else {
+    std::cout << fmt::format("{} ({}) -> {} ({}) through QEMU: {}\n", a.from, src.kernel.label, a.to, dst.kernel.label,
+                             !p.possible()      ? "impossible"
+                             : p.items.empty()   ? "identical"
+                             : p.needs_compat() ? "restorable with armcache vmm-exec --compat on the source"
+                                                : "restorable as it is (the destination takes the stream)")
+              << compat_text(p);
+  }
+  return p.possible() ? kExitOk : kExitNegative;
+}
+
 int run_plan(const PlanArgs& a) {
+  if (!a.for_vmm.empty()) return run_plan_for_qemu(a);
+  if (a.kernel.empty()) usage_error("--kernel is required (the destination kernel), unless --for qemu");
   const profile::Profile src = load_guest_profile(a.from);
   identity::Host host = load_host(a.to, a.to_qemu_model);
   apply_ctr_option(host, a.ctr);
@@ -94,13 +120,17 @@ void add_plan(CLI::App& app, Context& ctx) {
       ->required();
   sub->add_option("--to", args->to, "Destination host profile");
   sub->add_option("--to-qemu-model", args->to_qemu_model, "A built-in QEMU CPU model as the destination");
-  sub->add_option("--kernel", args->kernel, "Destination kernel version, or native")->required();
+  sub->add_option("--kernel", args->kernel, "Destination kernel version, or native (required without --for)");
   sub->add_option("--cpu-kind", args->cpu_kind, "Destination CPU kind the VMM thread runs on (default 0)");
   sub->add_option("--ctr", args->ctr, kCtrHelp);
   sub->add_flag("--mte", args->mte, "The destination VM has MTE enabled");
   sub->add_flag("--closest", args->closest,
                 "When the view is impossible, plan the nearest view the destination can hold, and list what "
                 "still differs");
+  sub->add_option("--for", args->for_vmm,
+                  "qemu: plan a QEMU live migration between two kvm show --json profiles (--from the source, "
+                  "--to the destination): cache registers, register list and ID registers")
+      ->check(CLI::IsMember({"qemu"}));
   sub->add_flag("-J,--json", args->json,
                 "Print {verdict, writes[{register, id, value}], reasons[], warnings[]}; with --closest "
                 "{verdict, writes, differs[], warnings, view}");
@@ -112,7 +142,15 @@ void add_plan(CLI::App& app, Context& ctx) {
               "every register that still differs is listed with the reason.\n\n"
               "Examples:\n  armcache kernel-view --kernel 6.1 --qemu-model neoverse-n1 --json > n1-61.json\n"
               "  armcache plan --from n1-61.json --to-qemu-model neoverse-n1 --kernel 6.12\n"
-              "  armcache plan --from n2-61.json --to-qemu-model neoverse-n2 --kernel 6.12 --closest\n\n"
+              "  armcache plan --from n2-61.json --to-qemu-model neoverse-n2 --kernel 6.12 --closest\n"
+              "  armcache plan --from host-6.12.json --to host-6.1.json --for qemu\n\n"
+              "--for qemu compares what a QEMU migration stream carries: the cache view, the register list\n"
+              "(QEMU refuses a stream listing a register the destination lacks) and the feature ID and\n"
+              "firmware registers (KVM refuses values it would not give). Each difference gets an action\n"
+              "(write-view, hide, write-id, keep, destination-only) and the reason it is safe, or\n"
+              "impossible and why; armcache vmm-exec --compat carries the actions out\n"
+              "(docs/migration-compat.md). -J prints {verdict, items[{layer, id, register, action,\n"
+              "source, destination, why}], hide[], id_writes[], view}.\n\n"
               "Exit status: 0 identical, restorable or (--closest) closest; 1 impossible; 2 bad input.\n");
   sub->callback([args, &ctx] { ctx.status = run_plan(*args); });
 }

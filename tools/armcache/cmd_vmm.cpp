@@ -16,6 +16,7 @@
 #include "armcache/kvm/view.h"
 #include "armcache/vmm/interposer.h"
 #include "cli.h"
+#include "compat.h"
 #include "inputs.h"
 
 namespace armcache::cli {
@@ -25,6 +26,7 @@ struct VmmExecArgs {
   std::string view;
   bool native = false;
   std::string kernel_view;
+  std::string compat;
   std::string log;
   std::string lib;
   bool print_env = false;
@@ -101,8 +103,8 @@ identity::GuestView kernel_view_of_this_host(const std::string& version) {
 }
 
 int run_vmm_exec(const VmmExecArgs& a) {
-  if (int(!a.view.empty()) + int(a.native) + int(!a.kernel_view.empty()) != 1)
-    usage_error("give exactly one of --view FILE, --native, --kernel-view VERSION");
+  if (int(!a.view.empty()) + int(a.native) + int(!a.kernel_view.empty()) + int(!a.compat.empty()) != 1)
+    usage_error("give exactly one of --view FILE, --native, --kernel-view VERSION, --compat DEST");
   if (a.command.empty() && !a.print_env) usage_error("no VMM command given (armcache vmm-exec ... -- VMM ARGS...)");
   const std::string lib = find_library(a.lib);
   identity::GuestView v;
@@ -113,15 +115,38 @@ int run_vmm_exec(const VmmExecArgs& a) {
   } else if (a.native) {
     v = native_view();
     label = "native";
-  } else {
+  } else if (!a.kernel_view.empty()) {
     v = kernel_view_of_this_host(a.kernel_view);
     label = "kernel-view " + a.kernel_view;
+  }
+  std::string hide, id_regs;
+  if (!a.compat.empty()) {
+    // The destination's whole vCPU from the first init on: refuse to start
+    // the VMM at all when the plan is impossible.
+    const plan::CompatEnd dst = compat_end(take(profile::load(a.compat)), a.compat);
+    const plan::CompatPlan p = plan::plan_compat(this_kernel_end(), dst);
+    if (!p.possible()) {
+      std::string why;
+      for (const auto& i : p.items)
+        if (i.action == plan::CompatAction::kImpossible) why += fmt::format("; {} {}: {}", i.layer, i.name, i.why);
+      throw Failure(fmt::format("--compat {}: a VM started here cannot migrate to kernel {}{}", a.compat,
+                                dst.kernel.label, why),
+                    kExitNegative);
+    }
+    // The destination's ONE_REG values as they are, CTR_EL0 too: its KVM
+    // takes back only those (a 6.1 destination refuses the guest-read CTR).
+    v = p.view ? *p.view : dst.view;
+    hide = vmm::encode_ids(p.hide);
+    id_regs = vmm::encode_writes(p.id_writes);
+    label = "compat " + a.compat;
   }
   const std::string text = vmm::encode_view(v);
   std::string preload = lib;
   if (const char* old = std::getenv("LD_PRELOAD"); old && *old) preload += std::string(":") + old;
   if (a.print_env) {
     std::cout << fmt::format("LD_PRELOAD={}\n{}={}\n{}={}\n", preload, vmm::kEnvView, text, vmm::kEnvLabel, label);
+    if (!hide.empty()) std::cout << fmt::format("{}={}\n", vmm::kEnvHide, hide);
+    if (!id_regs.empty()) std::cout << fmt::format("{}={}\n", vmm::kEnvIdRegs, id_regs);
     if (!a.log.empty()) std::cout << fmt::format("{}={}\n", vmm::kEnvLog, a.log);
     return kExitOk;
   }
@@ -131,6 +156,13 @@ int run_vmm_exec(const VmmExecArgs& a) {
   set("LD_PRELOAD", preload);
   set(vmm::kEnvView, text);
   set(vmm::kEnvLabel, label);
+  for (auto [name, value] : {std::pair{vmm::kEnvHide, &hide}, std::pair{vmm::kEnvIdRegs, &id_regs}}) {
+    if (value->empty()) {
+      ::unsetenv(name);
+    } else {
+      set(name, *value);
+    }
+  }
   if (!a.log.empty()) {
     set(vmm::kEnvLog, a.log);
   } else {
@@ -154,6 +186,11 @@ void add_vmm_exec(CLI::App& app, Context& ctx) {
                 "Apply what KVM_CAP_ARM_NATIVE_CACHE_CONFIG gives (read from a scratch vCPU; needs the capability)");
   sub->add_option("--kernel-view", args->kernel_view,
                   "Apply the view a kernel of this version would give this host (e.g. 6.1), from host discovery");
+  sub->add_option("--compat", args->compat,
+                  "Make every vCPU the destination's (a kvm show --json profile of the host a VM started here "
+                  "must be able to migrate to): its cache view, its register list (ids it lacks hidden from "
+                  "KVM_GET_REG_LIST) and its lower ID register values; refuses to start the VMM when plan --for "
+                  "qemu says impossible");
   sub->add_option("--log", args->log, "Append one line per vCPU init to this file (default: stderr)");
   sub->add_option("--lib", args->lib, "The interposer library (default: beside the armcache binary, else where it is installed)");
   sub->add_flag("--print-env", args->print_env,
@@ -166,15 +203,22 @@ void add_vmm_exec(CLI::App& app, Context& ctx) {
       "vCPU with the code of `armcache kvm apply`, and reads each back. If the kernel refuses one, the\n"
       "registers are put back and the VMM's KVM_ARM_VCPU_INIT fails with that errno, so no vCPU runs\n"
       "with a default or half-applied view; stderr gets one line naming the vCPU, register, value and\n"
-      "errno. No other ioctl is touched. Pair it with firmware tables that agree (armcache firmware\n"
-      "--into-dtb) so a Linux guest also gets sizes and sharing.\n\n"
+      "errno. No other ioctl is touched (with --compat, KVM_GET_REG_LIST too). Pair it with firmware\n"
+      "tables that agree (armcache firmware --into-dtb) so a Linux guest also gets sizes and sharing.\n\n"
+      "--compat DEST plans a QEMU migration from this kernel to DEST (as plan --for qemu) and, when it is\n"
+      "possible, also hides the ids DEST lacks from the VMM's KVM_GET_REG_LIST and writes DEST's lower ID\n"
+      "register values in the same transaction as the view, so a guest started here can be migrated to DEST\n"
+      "and back (docs/migration-compat.md). An impossible plan: exit 1 with the reasons, the VMM never starts.\n\n"
       "Examples:\n"
       "  armcache kernel-view --kernel 6.1 --qemu-model neoverse-n1 --json > n1-61.json\n"
       "  armcache vmm-exec --view n1-61.json --log vmm.log -- qemu-system-aarch64 -accel kvm -cpu host \\\n"
       "      -M virt,gic-version=3 -smp 2 -kernel Image ...\n"
       "  armcache vmm-exec --kernel-view 6.1 -- cloud-hypervisor --kernel Image ...\n"
-      "  armcache vmm-exec --view n1-61.json -- crosvm run ...\n\n"
-      "Exit status: the VMM's; before the VMM starts, 1 the capability is missing (--native), 2 bad input,\n"
+      "  armcache vmm-exec --view n1-61.json -- crosvm run ...\n"
+      "  armcache kvm show --json > host-6.1.json          # on a 6.1 host, once\n"
+      "  armcache vmm-exec --compat host-6.1.json -- qemu-system-aarch64 -accel kvm -cpu host ...\n\n"
+      "Exit status: the VMM's; before the VMM starts, 1 the capability is missing (--native) or the --compat\n"
+      "plan is impossible, 2 bad input,\n"
       "3 a system call failed.\n");
   sub->callback([args, &ctx] { ctx.status = run_vmm_exec(*args); });
 }

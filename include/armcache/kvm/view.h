@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "armcache/identity/identity.h"
@@ -63,6 +64,11 @@ struct ApplyReport {
 // vCPU as a transaction: write in the order above, read each back, and on
 // the first failure put back what was there, in reverse order.
 ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs);
+// The same transaction with other registers written first, each (id, value)
+// in the given order: the ID register values of a migration-compatibility
+// plan (plan/compat.h), so that one failure undoes them too.
+ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs,
+                       const std::vector<std::pair<std::uint64_t, std::uint64_t>>& first);
 
 // The ONE_REG values that make a guest on `kernel` read what the view's guest
 // read. A view saved on a kernel whose guests read the raw CTR_EL0 (pre-6.3,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "armcache/identity/identity.h"
+#include "armcache/identity/vcpu_surface.h"
 #include "armcache/util/result.h"
 
 namespace armcache::profile {
@@ -47,6 +48,9 @@ struct GuestRecord {
 struct Profile {
   std::optional<identity::Host> host;
   std::optional<GuestRecord> guest;
+  // The destination side of a migration: the register list and ID values
+  // of this kernel's default vCPU (`kvm show` records it).
+  std::optional<identity::VcpuSurface> surface;
   Json provenance = Json::object();  // {"tool": ..., "command": ..., "source": ...}
   std::vector<std::string> warnings;
 };

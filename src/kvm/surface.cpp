@@ -1,0 +1,45 @@
+#include "armcache/kvm/surface.h"
+
+#include <algorithm>
+
+#include "armcache/registers/sysreg_names.h"
+
+namespace armcache::kvm {
+
+Result<identity::VcpuSurface> read_surface(RegisterFile& regs, std::string features) {
+  identity::VcpuSurface s;
+  s.features = std::move(features);
+  auto list = regs.reg_list();
+  if (!list) return list.error();
+  s.reg_list = std::move(*list);
+  std::sort(s.reg_list.begin(), s.reg_list.end());
+  for (std::uint64_t id : s.reg_list) {
+    if (!reg::is_feature_id_register(id) && !reg::is_firmware_register(id)) continue;
+    auto v = regs.get(id);
+    if (!v) return v.error();
+    s.values.emplace(id, *v);
+  }
+  return s;
+}
+
+Result<identity::VcpuSurface> capture_surface(System& sys) {
+  auto vm = sys.create_vm();
+  if (!vm) return vm.error();
+  auto init = vm->preferred_target();
+  if (!init) return init.error();
+  std::string features;
+  for (auto [cap, bit, name] : {std::tuple{kCapArmPsci02, kFeaturePsci02, "psci-0.2"},
+                                std::tuple{kCapArmPmuV3, kFeaturePmuV3, "pmu-v3"}}) {
+    auto has = sys.check_extension(cap);
+    if (!has) return has.error();
+    if (*has <= 0) continue;
+    init->features[0] |= 1u << bit;
+    features += (features.empty() ? "" : ",") + std::string(name);
+  }
+  auto vcpu = vm->create_vcpu(0);
+  if (!vcpu) return vcpu.error();
+  if (auto st = vcpu->init(*init); !st) return st.error();
+  return read_surface(*vcpu, features);
+}
+
+}  // namespace armcache::kvm
