@@ -103,6 +103,8 @@ if [ "${ARMCACHE_E2E:-1}" != 0 ]; then
   stage "C API example on a real 6.12" e2e/run-vmm-apply.sh
   log "nested guest: Debian's QEMU with KVM in the emulated host, armcache vmm-exec, the guest's sysfs"
   stage "nested guest" e2e/run-nested.sh
+  log "migration: QEMU live migration between emulated 6.1, 6.12 and 7.3 hosts, with and without vmm-exec --compat"
+  ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "migration" e2e/run-migrate.sh
   log "patched kernel: checkpatch --strict, build, kselftest, model agreement, ERANGE"
   stage checkpatch linux/check-patches.sh
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "native kernel" e2e/run-native.sh
