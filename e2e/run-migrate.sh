@@ -53,6 +53,20 @@ load again61 stock
 load s61 stock
 load s612 stock"
 )
+# Another CPU model: 6.1 <-> 6.12 only. On a CCIDX model (neoverse-v1: also SVE and pointer
+# authentication) no direction works: 6.1 shows FEAT_CCIDX, 6.12 hides it, and neither kernel
+# lets a VMM change it. QEMU refuses both streams and vmm-exec --compat refuses to start.
+if [[ $MODEL != neoverse-n1 ]]; then
+    PHASES=(
+"6.1|capture p61
+save s61 0 stock"
+"6.12|capture p612
+load s61 stock
+refuse compat:/profiles/p61.json
+save s612 1 stock"
+"6.1|load s612 stock"
+    )
+fi
 i=0
 logs=()
 for phase in "${PHASES[@]}"; do
@@ -115,7 +129,7 @@ done
 cp "$WORK"/profiles/*.json "$RESULTS/" 2>/dev/null || true
 ls -l "$WORK/streams" | awk 'NR > 1 {print "stream " $9 ": " $5 " bytes"}'
 set +e
-python3 "$HERE/migrate_check.py" "${ARMCACHE:-$HERE/../build/armcache}" "$WORK/profiles" "${logs[@]}"
+MODEL=$MODEL python3 "$HERE/migrate_check.py" "${ARMCACHE:-$HERE/../build/armcache}" "$WORK/profiles" "${logs[@]}"
 rc=$?
 printf 'run-migrate: %s, %d host boots: %.1f s\n' "$MODEL" "${#PHASES[@]}" "$(echo "$(date +%s.%N) - $t0" | bc)"
 exit $rc

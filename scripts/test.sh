@@ -105,6 +105,7 @@ if [ "${ARMCACHE_E2E:-1}" != 0 ]; then
   stage "nested guest" e2e/run-nested.sh
   log "migration: QEMU live migration between emulated 6.1, 6.12 and 7.3 hosts, with and without vmm-exec --compat"
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "migration" e2e/run-migrate.sh
+  MODEL=neoverse-v1 ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "migration (CCIDX model)" e2e/run-migrate.sh
   log "patched kernel: checkpatch --strict, build, kselftest, model agreement, ERANGE"
   stage checkpatch linux/check-patches.sh
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "native kernel" e2e/run-native.sh

@@ -172,6 +172,12 @@ Status Vcpu::enable_cap(std::uint32_t cap, std::uint32_t flags, const std::array
   return Ok{};
 }
 
+Status Vcpu::finalize(int feature) {
+  if (xioctl(fd(), KVM_ARM_VCPU_FINALIZE, &feature) < 0)
+    return ioctl_error("KVM_ARM_VCPU_FINALIZE", fmt::format("vCPU {}, feature {}", index_, feature), errno);
+  return Ok{};
+}
+
 Status Vcpu::set_pc(std::uint64_t pc) {
   constexpr std::uint64_t kPcId = KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(regs.pc);
   return set(kPcId, pc);
@@ -308,6 +314,7 @@ Result<std::vector<std::uint64_t>> Vcpu::reg_list() { return unsupported(); }
 Result<std::uint64_t> Vcpu::get(std::uint64_t) { return unsupported(); }
 Status Vcpu::set(std::uint64_t, std::uint64_t) { return unsupported(); }
 Status Vcpu::enable_cap(std::uint32_t, std::uint32_t, const std::array<std::uint64_t, 4>&) { return unsupported(); }
+Status Vcpu::finalize(int) { return unsupported(); }
 Status Vcpu::set_pc(std::uint64_t) { return unsupported(); }
 Result<RunExit> Vcpu::run() { return unsupported(); }
 Status Vcpu::complete_pending() { return unsupported(); }

@@ -28,17 +28,35 @@ Result<identity::VcpuSurface> capture_surface(System& sys) {
   auto init = vm->preferred_target();
   if (!init) return init.error();
   std::string features;
-  for (auto [cap, bit, name] : {std::tuple{kCapArmPsci02, kFeaturePsci02, "psci-0.2"},
-                                std::tuple{kCapArmPmuV3, kFeaturePmuV3, "pmu-v3"}}) {
+  auto offered = [&](long cap) -> Result<bool> {
     auto has = sys.check_extension(cap);
     if (!has) return has.error();
-    if (*has <= 0) continue;
+    return *has > 0;
+  };
+  auto add = [&](unsigned bit, const char* name) {
     init->features[0] |= 1u << bit;
     features += (features.empty() ? "" : ",") + std::string(name);
+  };
+  for (auto [cap, bit, name] : {std::tuple{kCapArmPsci02, kFeaturePsci02, "psci-0.2"},
+                                std::tuple{kCapArmPmuV3, kFeaturePmuV3, "pmu-v3"},
+                                std::tuple{kCapArmSve, kFeatureSve, "sve"}}) {
+    auto has = offered(cap);
+    if (!has) return has.error();
+    if (*has) add(bit, name);
+  }
+  // QEMU asks for pointer authentication only when both kinds are offered.
+  auto addr = offered(kCapArmPtrauthAddress), gen = offered(kCapArmPtrauthGeneric);
+  if (!addr) return addr.error();
+  if (!gen) return gen.error();
+  if (*addr && *gen) {
+    add(kFeaturePtrauthAddress, "ptrauth");
+    init->features[0] |= 1u << kFeaturePtrauthGeneric;
   }
   auto vcpu = vm->create_vcpu(0);
   if (!vcpu) return vcpu.error();
   if (auto st = vcpu->init(*init); !st) return st.error();
+  if (init->features[0] & (1u << kFeatureSve))
+    if (auto st = vcpu->finalize(int(kFeatureSve)); !st) return st.error();
   return read_surface(*vcpu, features);
 }
 

@@ -544,7 +544,8 @@ void add_kvm(CLI::App& app, Context& ctx) {
       "Creates a VM, runs a probe program in each vCPU that reads CLIDR_EL1, CCSIDR_EL1 (CSSELR 0..15, and\n"
       "with TnD), CTR_EL0, ID_AA64MMFR2_EL1 and MIDR_EL1 as the guest sees them, and reads CLIDR, CTR\n"
       "and every listed DEMUX CCSIDR through KVM_GET_ONE_REG.\n\n"
-      "A second scratch vCPU, initialised as QEMU's -cpu host does (PSCI 0.2, PMUv3 when offered), gives\n"
+      "A second scratch vCPU, initialised as QEMU's -cpu host does (PSCI 0.2, PMUv3, SVE and pointer\n"
+      "authentication whenever offered), gives\n"
       "the rest of what a migration to this kernel must match: its KVM_GET_REG_LIST and the values of every\n"
       "listed feature ID and firmware register (\"vcpu_surface\" in the JSON; plan --for qemu and vmm-exec\n"
       "--compat read it; docs/migration-compat.md).\n\n" + exit_status_help());

@@ -77,6 +77,8 @@ class Vcpu : public RegisterFile {
   Status set(std::uint64_t id, std::uint64_t value) override;
   // vCPU-level KVM_ENABLE_CAP (upstream arm64 has no handler: expect EINVAL).
   Status enable_cap(std::uint32_t cap, std::uint32_t flags = 0, const std::array<std::uint64_t, 4>& args = {});
+  // KVM_ARM_VCPU_FINALIZE (an SVE vCPU before its registers can be listed).
+  Status finalize(int feature);
   Status set_pc(std::uint64_t pc);
   // KVM_RUN once; EINTR (a timeout signal) comes back as an error.
   Result<RunExit> run();
