@@ -26,7 +26,6 @@ void check_ids_and_writes(std::string_view text) {
 }
 }  // namespace
 
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   check_ids_and_writes(text);
@@ -39,6 +38,4 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!back || back->clidr_reg != v->clidr_reg || back->ctr_reg != v->ctr_reg || back->demux != v->demux) abort();
   (void)vmm::vcpu_index_from_link(text);
   return 0;
-}
-
 }
