@@ -144,14 +144,11 @@ def main():
             for m in re.finditer(r"MIGRATE-SAVED (\S+) slot=\d+ bytes=(\d+) last_alive=(\S+)", text):
                 name, nbytes, last = m.group(1), int(m.group(2)), m.group(3)
                 up = max((u for n, u in ticks), default=0.0)
-                src_dumps = ds
-                check(nbytes > 0 and last != "none" and src_dumps, f"{line}: stream {name} saved ({nbytes} bytes)")
-                saved[name] = (int(last) if last.isdigit() else 0, up, src_dumps[-1][1] if src_dumps else None, line)
-                if st["op"] == "save" and st["lines"] and "compat:" in " ".join(st["lines"][:1] + [st["name"]]):
-                    pass
+                check(nbytes > 0 and last != "none" and ds, f"{line}: stream {name} saved ({nbytes} bytes)")
+                saved[name] = (int(last) if last.isdigit() else 0, up, ds[-1][1] if ds else None, line)
             if st["op"] == "save" and st["name"].startswith("c"):
                 applied = [l for l in st["lines"] if l.startswith("L| armcache-vmm: vCPU")]
-                check(any("ids hidden from KVM_GET_REG_LIST" in l for l in applied) or st["name"] == "c73",
+                check(any("ids hidden from KVM_GET_REG_LIST" in l for l in applied),
                       f"{line}: {st['name']}: the interposer applied the plan on every vCPU init ({len(applied)} inits)")
             if st["op"] == "refuse":
                 m = re.search(r"MIGRATE-REFUSE-RC rc=(\d+)", text)

@@ -145,30 +145,22 @@ const Interposer::Config& Interposer::config() {
       config_.problem = fmt::format("{} is not set (start the VMM with armcache vmm-exec)", kEnvView);
       return;
     }
+    // Every variable decodes, or none is used: the view stays unset and
+    // every init fails with the first problem.
     auto v = decode_view(*text);
-    if (!v) {
-      config_.problem = fmt::format("{}: {}", kEnvView, v.error().message);
-      return;
+    auto hide = decode_ids(hooks_.getenv(kEnvHide).value_or(""));
+    auto writes = decode_writes(hooks_.getenv(kEnvIdRegs).value_or(""));
+    for (auto [name, err] : {std::pair{kEnvView, v ? nullptr : &v.error()},
+                             std::pair{kEnvHide, hide ? nullptr : &hide.error()},
+                             std::pair{kEnvIdRegs, writes ? nullptr : &writes.error()}}) {
+      if (err) {
+        config_.problem = fmt::format("{}: {}", name, err->message);
+        return;
+      }
     }
     config_.view = std::move(*v);
-    if (auto hide = hooks_.getenv(kEnvHide)) {
-      auto ids = decode_ids(*hide);
-      if (!ids) {
-        config_.view.reset();
-        config_.problem = fmt::format("{}: {}", kEnvHide, ids.error().message);
-        return;
-      }
-      config_.hide = std::move(*ids);
-    }
-    if (auto writes = hooks_.getenv(kEnvIdRegs)) {
-      auto w = decode_writes(*writes);
-      if (!w) {
-        config_.view.reset();
-        config_.problem = fmt::format("{}: {}", kEnvIdRegs, w.error().message);
-        return;
-      }
-      config_.id_writes = std::move(*w);
-    }
+    config_.hide = std::move(*hide);
+    config_.id_writes = std::move(*writes);
   });
   return config_;
 }
