@@ -28,3 +28,23 @@ def sanitised_ctr(ctr, clidr):
     if loc == 0 or (louis == 0 and louu == 0):
         ctr |= 1 << 28
     return ctr & ~(0x3F << 32)
+
+
+def fabricated_clidr(ctr, mte=False):
+    """The CLIDR_EL1 a 6.3+ kernel makes up for its guests from the sanitised CTR_EL0
+    (reset_clidr, arch/arm64/kvm/sys_regs.c): with IDC a unified cache at LoC (level 1 with
+    DIC, else 2), else an L1 data cache that is LoUU, LoUIS and LoC; an L1 instruction cache
+    unless DIC; with MTE the tags unified with the LoC cache."""
+    idc, dic = (ctr >> 28) & 1, (ctr >> 29) & 1
+    if idc:
+        loc = 1 if dic else 2
+        clidr = 4 << (3 * (loc - 1))
+    else:
+        loc = 1
+        clidr = (1 << 27) | (1 << 21) | 2
+    if not dic:
+        clidr |= 1
+    clidr |= loc << 24
+    if mte:
+        clidr |= 2 << (33 + 2 * (loc - 1))
+    return clidr

@@ -6,7 +6,10 @@
 # ~/.cache/armcache/nested/debs, extracts them into nested/all, then copies into
 #   nested/qemu-root   qemu-system-aarch64, the dynamic loader and its NEEDED closure
 #   nested/guest-root  busybox (static), lscpu and its NEEDED closure
-# Idempotent: with both trees present nothing is downloaded. Prints the two tree paths.
+#   nested/guest.cpio  the nested guest's initramfs: guest-root with nested-guest-init.sh as
+#                      /init (built again when that script is newer)
+# Idempotent: with both trees present nothing is downloaded. Prints the two tree paths, then
+# the initramfs path.
 set -euo pipefail
 CACHE=${ARMCACHE_CACHE:-$HOME/.cache/armcache}
 N=$CACHE/nested
@@ -16,9 +19,27 @@ need=()
 for p in binutils dpkg-dev; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 [[ ${#need[@]} -eq 0 ]] || apt-get install -y -qq "${need[@]}" >&2
 
+HERE=$(cd "$(dirname "$0")" && pwd)
+# The guest's initramfs: busybox, lscpu with its libraries, the dump script as /init.
+guest_cpio() {
+    if [[ ! -s $N/guest.cpio || $HERE/nested-guest-init.sh -nt $N/guest.cpio || $N/guest-root -nt $N/guest.cpio ]]; then
+        local g
+        g=$(mktemp -d)
+        mkdir -p "$g/dev"
+        cp -a "$N/guest-root/." "$g/"
+        install -m 0755 "$HERE/nested-guest-init.sh" "$g/init"
+        mknod "$g/dev/console" c 5 1 2>/dev/null || true
+        (cd "$g" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$N/guest.cpio.$$"
+        mv "$N/guest.cpio.$$" "$N/guest.cpio"
+        rm -rf "$g"
+    fi
+    echo "$N/guest.cpio"
+}
+
 if [[ -x $N/qemu-root/usr/bin/qemu-system-aarch64 && -x $N/guest-root/bin/busybox && -x $N/guest-root/usr/bin/lscpu ]]; then
     echo "$N/qemu-root"
     echo "$N/guest-root"
+    guest_cpio
     exit 0
 fi
 
@@ -84,3 +105,4 @@ mv "$G" "$N/guest-root"
 echo "fetch-nested: qemu-root $(du -sh "$N/qemu-root" | cut -f1), guest-root $(du -sh "$N/guest-root" | cut -f1)" >&2
 echo "$N/qemu-root"
 echo "$N/guest-root"
+guest_cpio

@@ -1,6 +1,7 @@
 // /init for the emulated arm64 host: runs the armcache checks listed in /checks and prints one
 // line per check, "ARMCACHE-RESULT {json}", then powers the machine off.
 // /checks: one check a line, "NAME ARG...", run as "/armcache ARG..." (no quoting; # comments).
+// After them, the command lines of /run.list as e2e/init-run.cpp runs them (none without it).
 // Result: {"check":NAME,"rc":N,"wall_s":T,"stdout":<the JSON it printed, or a string>,"stderr":S}
 // Build: e2e/build-init.sh (boot.sh runs it for a .cpp).
 #include <cerrno>
@@ -178,5 +179,7 @@ int main()
         run_check(name, args);
     }
     printf("ARMCACHE-DONE\n");
+    // Then the plain commands of /run.list, if any (the demo's nested guest).
+    init::run_list("/run.list");
     init::power_off();
 }

@@ -5,10 +5,15 @@
 
 #include <cstdio>
 #include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace init {
 
@@ -47,6 +52,38 @@ inline void setup()
     mount("sysfs", "/sys", "sysfs", 0, nullptr);
     mount("devtmpfs", "/dev", "devtmpfs", 0, nullptr);
     ensure_console();
+}
+
+// Runs every command line of `path` (argv split on spaces, # comments) with its output on the
+// console and prints "RUN-RC <rc> <command>" after each. A missing file runs nothing.
+inline void run_list(const char* path)
+{
+    std::ifstream list(path);
+    std::string line;
+    while (std::getline(list, line)) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        std::vector<std::string> args;
+        std::istringstream ss(line);
+        for (std::string a; ss >> a;)
+            args.push_back(a);
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        std::fflush(stdout);
+        const pid_t pid = fork();
+        if (pid == 0) {
+            execv(argv[0], argv.data());
+            std::perror(argv[0]);
+            _exit(127);
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        std::printf("RUN-RC %d %s\n", rc, line.c_str());
+        std::fflush(stdout);
+    }
 }
 
 } // namespace init

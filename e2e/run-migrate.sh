@@ -17,7 +17,7 @@ t0=$(date +%s.%N)
 ARMCACHE_A64=$("$HERE/build-aarch64.sh")
 VMM_LIB=$(dirname "$ARMCACHE_A64")/libarmcache-vmm.so
 mapfile -t trees < <("$HERE/fetch-nested.sh")
-QROOT=${trees[0]} GROOT=${trees[1]}
+QROOT=${trees[0]} GROOT=${trees[1]} GUEST_CPIO=${trees[2]}
 "$HERE/fetch-kernels.sh" 6.1 6.12 7.3 >/dev/null
 GUEST_KERNEL=$CACHE/kernels/6.1/Image
 qemu_env=()
@@ -25,12 +25,7 @@ case $MODEL in neoverse-v1|neoverse-n2|cortex-a55|cortex-a710) qemu_env=(QEMU=10
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-G=$WORK/guest
-mkdir -p "$G/dev" "$WORK/streams" "$WORK/profiles"
-cp -a "$GROOT/." "$G/"
-install -m 0755 "$HERE/nested-guest-init.sh" "$G/init"
-mknod "$G/dev/console" c 5 1 2>/dev/null || true
-(cd "$G" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$WORK/guest.cpio"
+mkdir -p "$WORK/streams" "$WORK/profiles"
 echo "/bin/busybox sh /migrate-host.sh" >"$WORK/run.list"
 
 # One phase per host boot: KERNEL, then its steps (migrate-host.sh). Streams: sNN from a stock
@@ -77,7 +72,7 @@ for phase in "${PHASES[@]}"; do
     rm -f "$disk"
     truncate -s 1G "$disk"
     files=("$QROOT/.=/" "$GROOT/bin/busybox=/bin/busybox" "$HERE/migrate-host.sh=/migrate-host.sh"
-        "$WORK/run.list=/run.list" "$WORK/steps=/steps" "$GUEST_KERNEL=/guest/Image" "$WORK/guest.cpio=/guest/initrd.cpio"
+        "$WORK/run.list=/run.list" "$WORK/steps=/steps" "$GUEST_KERNEL=/guest/Image" "$GUEST_CPIO=/guest/initrd.cpio"
         "$ARMCACHE_A64=/armcache" "$VMM_LIB=/libarmcache-vmm.so")
     mods=$("$HERE/fetch-modules.sh" "$K" virtio_pci virtio_blk 2>/dev/null)
     for m in "$mods"/*.ko; do files+=("$m=/lib/modules-blk/$(basename "$m")"); done

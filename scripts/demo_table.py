@@ -3,6 +3,8 @@
 
 demo_table.py extract LOG CHECK        prints the JSON a check printed (ARMCACHE-RESULT line)
 demo_table.py table GT LOG61 LOG612 LOGNATIVE
+  The boot logs also hold the nested Linux guest's cases (e2e/nested-host.sh): "guest" on each,
+  "armcache" on 6.12.
 """
 import json
 import re
@@ -51,6 +53,36 @@ def from_view(v):
     return column(int(g["clidr"], 16), int(g["ctr_el0"], 16), {int(k): int(x, 16) for k, x in g["ccsidr"].items()})
 
 
+def lscpu_of(log, case):
+    """The guest's lscpu -C rows (NAME ONE-SIZE ALL-SIZE WAYS SETS) of a nested-host.sh case,
+    or a note when it shows none."""
+    rows, inside = [], False
+    for line in open(log, errors="replace"):
+        if line.startswith(f"NESTED-CASE {case} "):
+            inside, rows = True, []
+        elif line.startswith(f"NESTED-DONE {case} "):
+            inside = False
+        elif inside and line.startswith("G| GUEST-BEGIN"):
+            rows = []  # the last boot's dump
+        elif inside and line.startswith("G| GUEST-LSCPU "):
+            rows.append(line[len("G| GUEST-LSCPU "):].split())
+    if not rows:
+        return ["(no caches: cache/ is empty)"]
+    head = rows[0]
+    keep = ["NAME", "ONE-SIZE", "ALL-SIZE", "WAYS", "SETS"]
+    cols = [[r[head.index(k)] if head.index(k) < len(r) else "" for k in keep] for r in rows]
+    widths = [max(len(c[i]) for c in cols) for i in range(len(keep))]
+    return [" ".join(c[i].rjust(widths[i]) if i else c[i].ljust(widths[i]) for i in range(len(keep))) for c in cols]
+
+
+def side_by_side(cols):
+    widths = [max(len(h), *(len(x) for x in c)) for h, c in cols]
+    n = max(len(c) for _, c in cols)
+    print("  ".join(h.ljust(w) for (h, _), w in zip(cols, widths)).rstrip())
+    for i in range(n):
+        print("  ".join((c[i] if i < len(c) else "").ljust(w) for (_, c), w in zip(cols, widths)).rstrip())
+
+
 def main():
     if sys.argv[1] == "extract":
         print(json.dumps(result(sys.argv[2], sys.argv[3])["stdout"]))
@@ -81,6 +113,14 @@ def main():
     print(f"\n6.12 + armcache: the 6.1 view restored with KVM_SET_ONE_REG and probed from inside the guest on {ok}.")
     selftest = re.search(r"^# Totals: (.*)$", log, re.M)
     print(f"native cap: kselftest native_cache_config {selftest.group(1) if selftest else 'did not run'}.")
+    print("\nWhat a Linux guest shows: lscpu -C in Debian's 6.1 kernel under Debian's QEMU 7.2 with KVM "
+          "(-cpu host, 2 vCPUs),\nbooted with QEMU's device tree plus the real hierarchy's cache nodes "
+          "(armcache firmware --into-dtb):\n")
+    side_by_side([("6.1 host", lscpu_of(sys.argv[3], "guest")), ("6.12 host", lscpu_of(sys.argv[4], "guest")),
+                  ("6.12 + armcache vmm-exec", lscpu_of(sys.argv[4], "armcache")),
+                  ("7.3 + vmm-exec --native", lscpu_of(sys.argv[5], "guest"))])
+    print("\nOn 6.12 the made-up CLIDR_EL1 contradicts the tree's cache nodes, so the guest drops every cache;")
+    print("with the 6.1 view restored (vmm-exec --view) or the native one (--native) it shows the hierarchy again.")
 
 
 main()

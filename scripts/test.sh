@@ -101,7 +101,7 @@ if [ "${ARMCACHE_E2E:-1}" != 0 ]; then
   KERNELS="6.1 6.12 6.16 6.18 7.0 7.3 native" ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "e2e matrix" e2e/run-matrix.sh
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "profiles on real kernels" e2e/run-profiles.sh
   stage "C API example on a real 6.12" e2e/run-vmm-apply.sh
-  log "nested guest: Debian's QEMU with KVM in the emulated host, armcache vmm-exec, the guest's sysfs"
+  log "nested guest: Debian's QEMU with KVM in emulated N1 and V1 hosts (6.1, 6.12, 7.3, patched), armcache vmm-exec, the guest's sysfs"
   stage "nested guest" e2e/run-nested.sh
   log "migration: QEMU live migration between emulated 6.1, 6.12 and 7.3 hosts, with and without vmm-exec --compat"
   ARMCACHE=$ARMCACHE_ROOT/build/armcache stage "migration" e2e/run-migrate.sh

@@ -440,6 +440,8 @@ TEST(VmmExec, BadInput) {
       {{"vmm-exec", "--", "true"}, 2, "exactly one of"},
       {{"vmm-exec", "--view", ARMCACHE_FIXTURE_VIEW, "--native", "--", "true"}, 2, "exactly one of"},
       {{"vmm-exec", "--view", ARMCACHE_FIXTURE_VIEW, "--lib", ARMCACHE_VMM_LIB}, 2, "no VMM command"},
+      {{"vmm-exec", "--native", "--closest", "--lib", ARMCACHE_VMM_LIB, "--", "true"}, 2,
+       "--closest goes with --view or --kernel-view"},
       {{"vmm-exec", "--view", "/nonexistent.json", "--lib", ARMCACHE_VMM_LIB, "--", "true"}, 2, "nonexistent"},
       {{"vmm-exec", "--view", ARMCACHE_FIXTURE_VIEW, "--lib", "/nonexistent.so", "--", "true"}, 2, "cannot find"},
       {{"vmm-exec", "--view", ARMCACHE_FIXTURE_VIEW, "--lib", ARMCACHE_VMM_LIB, "--", "/nonexistent-vmm"}, 3,
@@ -455,6 +457,10 @@ TEST(VmmExec, BadInput) {
   // --native needs KVM: a system failure here, before any VMM starts.
   const auto r = run_cli({"vmm-exec", "--native", "--lib", ARMCACHE_VMM_LIB, "--", "true"});
   EXPECT_EQ(r.status, 3) << r.err;
+  // So does --closest: the nearest view is found on a scratch vCPU first.
+  const auto c = run_cli({"vmm-exec", "--view", ARMCACHE_FIXTURE_VIEW, "--closest", "--lib", ARMCACHE_VMM_LIB, "--", "true"});
+  EXPECT_EQ(c.status, 3) << c.err;
+  EXPECT_EQ(std::count(c.err.begin(), c.err.end(), '\n'), 1) << c.err;
 #endif
 }
 

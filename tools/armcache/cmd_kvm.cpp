@@ -18,11 +18,11 @@
 #include "armcache/kvm/kvm.h"
 #include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/native_detect.h"
+#include "armcache/kvm/nearest.h"
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/surface.h"
 #include "armcache/kvm/verify.h"
 #include "armcache/kvm/view.h"
-#include "armcache/plan/closest.h"
 #include "armcache/profile/profile.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
@@ -59,17 +59,9 @@ Json reads_extra(const kvm::probe::Reads& r) {
   return Json{{"midr", hex(r.midr)}, {"mmfr2", hex(r.mmfr2)}, {"csselr_readback", sel}};
 }
 
-// One probe of vCPU i: guest reads on top of what ONE_REG says.
-struct Seen {
-  GuestView view;
-  kvm::probe::Reads reads;
-};
+using kvm::Seen;
 
-Seen probe_vcpu(ProbeVm& vm, unsigned i) {
-  auto base = sys(kvm::read_view(vm.vcpu(i)));
-  auto reads = sys(vm.run(i));
-  return {reads.to_view(base), reads};
-}
+Seen probe_vcpu(ProbeVm& vm, unsigned i) { return sys(kvm::probe_vcpu(vm, i)); }
 
 Json apply_json(const kvm::ApplyReport& r, unsigned vcpu) {
   auto regs = [](const std::vector<kvm::RegWrite>& ws) {
@@ -267,52 +259,14 @@ int run_show(const ShowArgs& a) {
 
 // ---- --closest ----
 
-constexpr const char* kClosestHelp =
-    "If this kernel cannot present the view exactly, use the nearest view it can (found on a scratch vCPU: "
-    "the view's CLIDR_EL1, its geometry in this kernel's CCSIDR format, its CTR_EL0 as far as allowed) and "
-    "list what still differs";
-
-// The nearest view this kernel can present of a saved one, found on a scratch
-// vCPU so that the kernel's own refusals decide (plan::write_nearest), as
-// the guest reads it; and every register that still differs from the saved
-// view. A view the kernel takes exactly comes back unchanged.
-struct Nearest {
-  GuestView view;
-  std::vector<std::string> differs;
-};
+using kvm::Nearest;
 
 Nearest nearest_on_this_kernel(kvm::System& sys_, const GuestView& saved) {
-  const GuestView exact = for_this_kernel(saved);
-  unsigned dest_ccidx = 0;
-  {
-    // One scratch VM answers both: does the exact view hold, and which
-    // CCSIDR format does this kernel show (a refused apply is rolled back).
-    auto vm = sys(ProbeVm::create(sys_, 1));
-    const bool applied = kvm::apply_view(exact, vm.vcpu(0)).ok;
-    const Seen s = probe_vcpu(vm, 0);
-    if (applied && s.view.same_guest_identity(saved)) return {exact, {}};
-    dest_ccidx = s.view.mmfr2_ccidx;
-  }
-  auto vm = sys(ProbeVm::create(sys_, 1));
-  std::map<std::string, std::string> unrepresentable;
-  const auto targets = plan::nearest_targets(saved, dest_ccidx, unrepresentable);
-  std::vector<plan::Write> written;
-  auto refused = plan::write_nearest(vm.vcpu(0), targets, saved.ctr, written);
-  refused.insert(unrepresentable.begin(), unrepresentable.end());
-  Nearest n{probe_vcpu(vm, 0).view, {}};
-  n.differs = plan::nearest_differences(saved, n.view, targets, refused);
-  return n;
+  return sys(kvm::nearest_view(sys_, saved, for_this_kernel(saved)));
 }
 
 Json nearest_json(const Nearest& n) {
   return Json{{"exact", n.differs.empty()}, {"differs", n.differs}, {"view", profile::guest_view_to_json(n.view)}};
-}
-
-void print_nearest(const Nearest& n) {
-  std::cout << (n.differs.empty() ? "nearest view: the saved view itself\n"
-                                  : fmt::format("nearest view: {} register{} differ from the saved view\n",
-                                                n.differs.size(), n.differs.size() == 1 ? "" : "s"));
-  for (const auto& d : n.differs) std::cout << "  differs: " << d << '\n';
 }
 
 // ---- verify ----
@@ -336,7 +290,7 @@ int run_verify(const VerifyArgs& a) {
   if (a.closest) {
     nearest = nearest_on_this_kernel(sys_, load_view(a.view));
     want = nearest->view;
-    if (!a.json) print_nearest(*nearest);
+    if (!a.json) print_nearest(std::cout, *nearest);
   }
   auto vm = sys(ProbeVm::create(sys_, a.vcpus));
   std::vector<GuestView> defaults;
@@ -436,7 +390,7 @@ int run_apply(const ApplyArgs& a) {
     auto sys_ = sys(kvm::System::open());
     nearest = nearest_on_this_kernel(sys_, load_view(a.view));
     want = nearest->view;
-    if (!a.json) print_nearest(*nearest);
+    if (!a.json) print_nearest(std::cout, *nearest);
   }
   Json applies = Json::array();
   std::string problem;

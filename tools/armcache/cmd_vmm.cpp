@@ -12,6 +12,7 @@
 #include "armcache/host/discover.h"
 #include "armcache/kvm/kvm.h"
 #include "armcache/kvm/native_cap.h"
+#include "armcache/kvm/nearest.h"
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/view.h"
 #include "armcache/vmm/interposer.h"
@@ -25,6 +26,7 @@ namespace {
 struct VmmExecArgs {
   std::string view;
   bool native = false;
+  bool closest = false;
   std::string kernel_view;
   std::string compat;
   std::string log;
@@ -105,6 +107,7 @@ identity::GuestView kernel_view_of_this_host(const std::string& version) {
 int run_vmm_exec(const VmmExecArgs& a) {
   if (int(!a.view.empty()) + int(a.native) + int(!a.kernel_view.empty()) + int(!a.compat.empty()) != 1)
     usage_error("give exactly one of --view FILE, --native, --kernel-view VERSION, --compat DEST");
+  if (a.closest && a.view.empty() && a.kernel_view.empty()) usage_error("--closest goes with --view or --kernel-view");
   if (a.command.empty() && !a.print_env) usage_error("no VMM command given (armcache vmm-exec ... -- VMM ARGS...)");
   const std::string lib = find_library(a.lib);
   identity::GuestView v;
@@ -118,6 +121,19 @@ int run_vmm_exec(const VmmExecArgs& a) {
   } else if (!a.kernel_view.empty()) {
     v = kernel_view_of_this_host(a.kernel_view);
     label = "kernel-view " + a.kernel_view;
+  }
+  if (a.closest) {
+    // Resolved once here on a scratch vCPU; every vCPU of the VMM then gets
+    // exactly that view, which this kernel takes by construction.
+    if (!kvm::backend_available()) system_failure(kvm::unsupported());
+    auto sys = kvm::System::open();
+    if (!sys) system_failure(sys.error());
+    const identity::GuestView saved = a.view.empty() ? v : load_view(a.view);
+    auto n = kvm::nearest_view(*sys, saved, v);
+    if (!n) system_failure(n.error());
+    print_nearest(std::cerr, *n);
+    v = n->view;
+    label += n->exact() ? " (closest: exact)" : fmt::format(" (closest: {} differ)", n->differs.size());
   }
   std::string hide, id_regs;
   if (!a.compat.empty()) {
@@ -184,6 +200,8 @@ void add_vmm_exec(CLI::App& app, Context& ctx) {
   sub->add_option("--view", args->view, "Profile JSON file with the guest view to apply");
   sub->add_flag("--native", args->native,
                 "Apply what KVM_CAP_ARM_NATIVE_CACHE_CONFIG gives (read from a scratch vCPU; needs the capability)");
+  sub->add_flag("--closest", args->closest,
+                std::string(kClosestHelp) + " (on stderr); every vCPU then gets that nearest view");
   sub->add_option("--kernel-view", args->kernel_view,
                   "Apply the view a kernel of this version would give this host (e.g. 6.1), from host discovery");
   sub->add_option("--compat", args->compat,
@@ -214,6 +232,7 @@ void add_vmm_exec(CLI::App& app, Context& ctx) {
       "  armcache vmm-exec --view n1-61.json --log vmm.log -- qemu-system-aarch64 -accel kvm -cpu host \\\n"
       "      -M virt,gic-version=3 -smp 2 -kernel Image ...\n"
       "  armcache vmm-exec --kernel-view 6.1 -- cloud-hypervisor --kernel Image ...\n"
+      "  armcache vmm-exec --view v1-61.json --closest -- qemu-system-aarch64 ...   # a CCIDX host's 6.1 view\n"
       "  armcache vmm-exec --view n1-61.json -- crosvm run ...\n"
       "  armcache kvm show --json > host-6.1.json          # on a 6.1 host, once\n"
       "  armcache vmm-exec --compat host-6.1.json -- qemu-system-aarch64 -accel kvm -cpu host ...\n\n"

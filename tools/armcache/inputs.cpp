@@ -88,4 +88,11 @@ identity::GuestView for_this_kernel(const identity::GuestView& v) {
   return k ? kvm::one_reg_target(v, *k) : v;
 }
 
+void print_nearest(std::ostream& out, const kvm::Nearest& n) {
+  out << (n.exact() ? std::string("nearest view: the saved view itself\n")
+                    : fmt::format("nearest view: {} register{} differ from the saved view\n", n.differs.size(),
+                                  n.differs.size() == 1 ? "" : "s"));
+  for (const auto& d : n.differs) out << "  differs: " << d << '\n';
+}
+
 }  // namespace armcache::cli

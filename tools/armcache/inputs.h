@@ -2,11 +2,13 @@
 // kernel, a saved guest view.
 #pragma once
 
+#include <ostream>
 #include <string>
 
 #include "armcache/identity/identity.h"
 #include "armcache/kernel/generation.h"
 #include "armcache/kernel/vcpu_model.h"
+#include "armcache/kvm/nearest.h"
 #include "armcache/profile/profile.h"
 #include "cli.h"
 
@@ -42,5 +44,13 @@ kernel::Generation source_generation(const profile::GuestRecord& g);
 // The ONE_REG values that make this kernel's guest read the view (see
 // kvm::one_reg_target); unchanged when the release is not a version.
 identity::GuestView for_this_kernel(const identity::GuestView& v);
+
+// --closest (kvm verify/apply, vmm-exec): its help, and the lines that say
+// how far the nearest view is from the saved one.
+inline constexpr const char* kClosestHelp =
+    "If this kernel cannot present the view exactly, use the nearest view it can (found on a scratch vCPU: "
+    "the view's CLIDR_EL1, its geometry in this kernel's CCSIDR format, its CTR_EL0 as far as allowed) and "
+    "list what still differs";
+void print_nearest(std::ostream& out, const kvm::Nearest& n);
 
 }  // namespace armcache::cli
