@@ -84,7 +84,10 @@ cases_for() {
         *)
             echo "merged-dt stock merged:/view61.json - none"
             echo "$v-merged $v:/view61.json merged:/view61.json - full"
-            [[ $m != neoverse-n1 ]] || echo "refused view:/refused.json own loud refused" ;;
+            if [[ $m == neoverse-n1 ]]; then
+                echo "view-own-dt view:/view61.json own - l1"
+                echo "refused view:/refused.json own loud refused"
+            fi ;;
     esac
 }
 
