@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Profiles against real kernels (issue 7): on the emulated Neoverse-N1,
+# Profiles against real kernels: on the emulated Neoverse-N1,
 # the guest view a real 6.1 kernel gives is saved as a profile; armcache
 # diff of it and the real 6.12 view must name every changed register;
 # armcache plan must call it restorable on 6.12; and kvm verify on a real

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# examples/vmm-apply.c on a real kernel (issue 12): the static aarch64 build of
+# examples/vmm-apply.c on a real kernel: the static aarch64 build of
 # the C API example, linked with the cross-built libarmcache.a, runs as a
 # command of init-run's /run.list in the emulated host (Debian's 6.12 on
 # MODEL, default neoverse-n1). It applies the view a pre-6.3 kernel gives on

@@ -7,13 +7,13 @@ JOBS=${JOBS:-$(nproc)}
 
 # Packages each part of the work needs (Debian 12 names).
 PKGS_BUILD="cmake ninja-build g++ ccache libgtest-dev libbenchmark-dev libfmt-dev libcli11-dev nlohmann-json3-dev libfdt-dev"
-# Profile/firmware tests (issue 7): dtc and iasl as oracles, the JSON Schema check.
+# Profile/firmware tests: dtc and iasl as oracles, the JSON Schema check.
 PKGS_BUILD="$PKGS_BUILD device-tree-compiler acpica-tools python3-jsonschema"
-# Installing it like a library (issue 12): the Debian packages, lintian, man
+# Installing it like a library: the Debian packages, lintian, man
 # pages (man-db renders them in the tests), pkg-config for the example.
 PKGS_DEB="debhelper dpkg-dev fakeroot lintian man-db pkgconf python3 binutils"
 PKGS_FUZZ="clang libclang-rt-14-dev"
-# Host discovery (issue 4): lscpu is the tests' oracle, hwloc's lstopo the benchmark's.
+# Host discovery: lscpu is the tests' oracle, hwloc's lstopo the benchmark's.
 PKGS_HOST="util-linux hwloc"
 
 # Each line says how long the script has run, so slow stages show in CI logs.

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include "armcache/util/parse.h"
+#include "armcache/util/result.h"
 
 namespace armcache {
 namespace {
@@ -51,6 +54,17 @@ TEST(ParseKernelVersion, DebianAndUpstreamStrings) {
   EXPECT_LT(*parse_kernel_version("6.2"), *parse_kernel_version("6.10"));
   for (const char* bad : {"", "6", "six.one", "6.", ".1", "native", "6.123456"})
     EXPECT_FALSE(parse_kernel_version(bad).ok()) << bad;
+}
+
+// One table of errno names for every message: the ones the KVM paths and the
+// planner print (ERANGE is the native capability's "too big for 32 bits").
+TEST(ErrnoName, NamesWhatKvmReturns) {
+  EXPECT_EQ(errno_name(EINVAL), "EINVAL");
+  EXPECT_EQ(errno_name(ERANGE), "ERANGE");
+  EXPECT_EQ(errno_name(EACCES), "EACCES");
+  EXPECT_EQ(errno_name(ENOSYS), "ENOSYS");
+  EXPECT_EQ(errno_name(E2BIG), "E2BIG");
+  EXPECT_EQ(errno_name(0x7fff), "errno 32767");
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// The planner on the cases issue 3 names. Expectations follow from the
+// The planner on the migrations operators ask about (same kernel, 6.1 -> 6.12 and back,
+// across models, Apple M2 clusters, CCIDX, the 6.3-6.9 reset). Expectations follow from the
 // kernel rules in docs/kernel-generations.md, worked out by hand.
 #include <gtest/gtest.h>
 

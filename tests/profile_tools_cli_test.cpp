@@ -1,4 +1,4 @@
-// Issue 7 commands, run as build/armcache: diff, baseline, import/export,
+// The profile commands, run as build/armcache: diff, baseline, import/export,
 // firmware (checked with dtc and iasl), plan with a captured host, and the
 // one-line error for a malformed profile in every command.
 #include <gtest/gtest.h>

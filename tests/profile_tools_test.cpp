@@ -1,4 +1,4 @@
-// Issue 7 library parts: diff, baseline, Firecracker interop, firmware
+// The profile tools of the library: diff, baseline, Firecracker interop, firmware
 // tables. Expected values come from docs/kvm-testbed.md (the QEMU models' registers,
 // decoded by hand in the comments), never from this code's own output.
 #include <gtest/gtest.h>

@@ -8,6 +8,7 @@
 #include "armcache/host/pptt.h"
 #include "armcache/host/sanity.h"
 #include "armcache/host/sysfs.h"
+#include "armcache/util/parse.h"
 
 namespace armcache::host {
 namespace {
@@ -100,7 +101,6 @@ void field(JsonWriter& w, std::string_view key, const Tagged<T>& t) {
   else w.null();
 }
 
-std::string hex(std::uint64_t v) { return fmt::format("{:#x}", v); }
 
 }  // namespace
 

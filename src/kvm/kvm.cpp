@@ -42,25 +42,10 @@ Error unsupported() {
   return Error::make(fmt::format("the KVM backend is built only for aarch64 Linux (this build: {})", arch), ENOSYS);
 }
 
-std::string errno_name(int err) {
-  switch (err) {
-    case EINVAL: return "EINVAL";
-    case ENOENT: return "ENOENT";
-    case ENOEXEC: return "ENOEXEC";
-    case EBUSY: return "EBUSY";
-    case E2BIG: return "E2BIG";
-    case EFAULT: return "EFAULT";
-    case EPERM: return "EPERM";
-    case EACCES: return "EACCES";
-    case ENOSYS: return "ENOSYS";
-    case ENOTTY: return "ENOTTY";
-    case EINTR: return "EINTR";
-    case ENOMEM: return "ENOMEM";
-    case ENXIO: return "ENXIO";
-    case EEXIST: return "EEXIST";
-    default: return fmt::format("errno {}", err);
-  }
-}
+// No longer declared (armcache::errno_name in util/result.h is the one), but
+// still exported: programs linked against libarmcache.so.0 may call it.
+std::string errno_name(int err);
+std::string errno_name(int err) { return armcache::errno_name(err); }
 
 Error ioctl_error(std::string_view ioctl_name, std::string_view detail, int err) {
   return Error::make(fmt::format("{}{}{}: {} ({})", ioctl_name, detail.empty() ? "" : " ", detail, std::strerror(err),

@@ -22,20 +22,6 @@ std::string_view verdict_name(Verdict v) {
   return "?";
 }
 
-std::string errno_name(int err) {
-  switch (err) {
-    case EINVAL: return "EINVAL";
-    case ENOENT: return "ENOENT";
-    case E2BIG: return "E2BIG";
-    case EBUSY: return "EBUSY";
-    case ERANGE: return "ERANGE";
-    case ENOEXEC: return "ENOEXEC";
-    case EPERM: return "EPERM";
-    case EFAULT: return "EFAULT";
-    default: return fmt::format("errno {}", err);
-  }
-}
-
 namespace {
 
 // Registers of the guest-visible identity that differ, in words, keyed by

@@ -29,7 +29,6 @@ std::string_view to_string(DiffScope s) {
 
 namespace {
 
-std::string hexs(std::uint64_t v) { return fmt::format("{:#x}", v); }
 
 std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
@@ -84,7 +83,7 @@ std::string field_changes(const reg::Layout& layout, std::uint64_t a, std::uint6
 void reg_item(std::vector<DiffItem>& out, DiffScope scope, std::string prefix, std::string_view name,
               const reg::Layout& layout, std::uint64_t a, std::uint64_t b) {
   if (a == b) return;
-  out.push_back({scope, prefix + std::string(name), hexs(a), hexs(b),
+  out.push_back({scope, prefix + std::string(name), hex(a), hex(b),
                  fmt::format("{}{}: {:#x} -> {:#x}: {}", prefix, name, a, b, field_changes(layout, a, b))});
 }
 
@@ -108,7 +107,7 @@ void cache_items(std::vector<DiffItem>& out, DiffScope scope, const std::string&
       text = describe_geometry(a->first, a->second) + tag(a->first, a->second) + " -> absent";
     else
       text = "absent -> " + describe_geometry(b->first, b->second) + tag(b->first, b->second);
-    out.push_back({scope, name, a ? hexs(a->first) : "absent", b ? hexs(b->first) : "absent", name + ": " + text});
+    out.push_back({scope, name, a ? hex(a->first) : "absent", b ? hex(b->first) : "absent", name + ": " + text});
   }
 }
 
@@ -137,7 +136,7 @@ std::string cache_name(reg::Clidr clidr, std::uint32_t csselr) {
 std::vector<DiffItem> diff_views(const GuestView& a, const GuestView& b) {
   std::vector<DiffItem> out;
   if (a.clidr != b.clidr)
-    out.push_back({DiffScope::kGuest, "CLIDR_EL1", hexs(a.clidr.raw()), hexs(b.clidr.raw()),
+    out.push_back({DiffScope::kGuest, "CLIDR_EL1", hex(a.clidr.raw()), hex(b.clidr.raw()),
                    fmt::format("CLIDR_EL1: {:#x} -> {:#x}: {}", a.clidr.raw(), b.clidr.raw(),
                                clidr_changes(a.clidr, b.clidr))});
   reg_item(out, DiffScope::kGuest, "", "CTR_EL0", reg::kCtrLayout, a.ctr.raw(), b.ctr.raw());
@@ -161,7 +160,7 @@ std::vector<DiffItem> diff_views(const GuestView& a, const GuestView& b) {
   // list (QEMU, crosvm) depends on it. A view without DEMUX values (written
   // by hand) has nothing to compare.
   if (a.clidr_reg != b.clidr_reg)
-    out.push_back({DiffScope::kKvm, "ONE_REG CLIDR_EL1", hexs(a.clidr_reg), hexs(b.clidr_reg),
+    out.push_back({DiffScope::kKvm, "ONE_REG CLIDR_EL1", hex(a.clidr_reg), hex(b.clidr_reg),
                    fmt::format("ONE_REG CLIDR_EL1: {:#x} -> {:#x}: {}", a.clidr_reg, b.clidr_reg,
                                clidr_changes(reg::Clidr(a.clidr_reg), reg::Clidr(b.clidr_reg)))});
   reg_item(out, DiffScope::kKvm, "ONE_REG ", "CTR_EL0", reg::kCtrLayout, a.ctr_reg, b.ctr_reg);
@@ -172,7 +171,7 @@ std::vector<DiffItem> diff_views(const GuestView& a, const GuestView& b) {
     for (const auto& [sel, va] : a.demux) {
       auto it = b.demux.find(sel);
       if (it == b.demux.end() || it->second == va) continue;
-      out.push_back({DiffScope::kKvm, fmt::format("DEMUX CCSIDR[{}]", sel), hexs(va), hexs(it->second),
+      out.push_back({DiffScope::kKvm, fmt::format("DEMUX CCSIDR[{}]", sel), hex(va), hex(it->second),
                      fmt::format("DEMUX CCSIDR[{}] ({}): {}", sel, cache_name(a.clidr, sel),
                                  cache_change(va, false, it->second, false))});
     }
@@ -192,7 +191,7 @@ std::vector<DiffItem> diff_hosts(const identity::Host& a, const identity::Host& 
     if (ka.cpus != kb.cpus)
       out.push_back({DiffScope::kHost, p + "cpus", ka.cpus, kb.cpus, fmt::format("{}CPUs: {} -> {}", p, ka.cpus, kb.cpus)});
     if (ka.midr != kb.midr) {
-      const std::string ma = ka.midr ? hexs(*ka.midr) : "unknown", mb = kb.midr ? hexs(*kb.midr) : "unknown";
+      const std::string ma = ka.midr ? hex(*ka.midr) : "unknown", mb = kb.midr ? hex(*kb.midr) : "unknown";
       out.push_back({DiffScope::kHost, p + "MIDR_EL1", ma, mb, fmt::format("{}MIDR_EL1: {} -> {}", p, ma, mb)});
     }
     reg_item(out, DiffScope::kHost, p, "CLIDR_EL1", reg::kClidrLayout, ka.clidr.raw(), kb.clidr.raw());
@@ -200,7 +199,7 @@ std::vector<DiffItem> diff_hosts(const identity::Host& a, const identity::Host& 
       if (ka.ctr && kb.ctr) {
         reg_item(out, DiffScope::kHost, p, "CTR_EL0", reg::kCtrLayout, ka.ctr->raw(), kb.ctr->raw());
       } else {
-        const std::string ca = ka.ctr ? hexs(ka.ctr->raw()) : "unknown", cb = kb.ctr ? hexs(kb.ctr->raw()) : "unknown";
+        const std::string ca = ka.ctr ? hex(ka.ctr->raw()) : "unknown", cb = kb.ctr ? hex(kb.ctr->raw()) : "unknown";
         out.push_back({DiffScope::kHost, p + "CTR_EL0", ca, cb, fmt::format("{}CTR_EL0: {} -> {}", p, ca, cb)});
       }
     }

@@ -20,7 +20,6 @@ using identity::HostKind;
 
 namespace {
 
-std::string hexs(std::uint64_t v) { return fmt::format("{:#x}", v); }
 
 // Reading helpers: every failure names the JSON path, so the one-line error
 // says exactly what is wrong where.
@@ -190,7 +189,7 @@ unsigned id_width(std::uint64_t id) {
 }  // namespace
 
 std::string to_hex(const RegValue& v) {
-  if (v.hi == 0) return hexs(v.lo);
+  if (v.hi == 0) return hex(v.lo);
   return fmt::format("{:#x}{:016x}", v.hi, v.lo);
 }
 
@@ -217,12 +216,12 @@ Result<RegValue> parse_reg_value(std::string_view text, unsigned bits) {
 Json host_kind_to_json(const HostKind& k) {
   Json j;
   j["cpus"] = k.cpus.empty() ? Json(nullptr) : Json(k.cpus);
-  j["midr"] = k.midr ? Json(hexs(*k.midr)) : Json(nullptr);
-  j["clidr"] = Json{{"value", hexs(k.clidr.raw())}};
+  j["midr"] = k.midr ? Json(hex(*k.midr)) : Json(nullptr);
+  j["clidr"] = Json{{"value", hex(k.clidr.raw())}};
   Json cc = Json::object();
-  for (auto [sel, val] : k.ccsidr) cc[std::to_string(sel)] = hexs(val);
+  for (auto [sel, val] : k.ccsidr) cc[std::to_string(sel)] = hex(val);
   j["ccsidr"] = cc;
-  j["ctr_el0"] = k.ctr ? Json(hexs(k.ctr->raw())) : Json(nullptr);
+  j["ctr_el0"] = k.ctr ? Json(hex(k.ctr->raw())) : Json(nullptr);
   j["mmfr2_ccidx"] = k.ccidx ? 1 : 0;
   j["pfr1_mte"] = k.mte;
   j["mmfr2_evt"] = k.evt;
@@ -231,20 +230,20 @@ Json host_kind_to_json(const HostKind& k) {
 
 Json guest_view_to_json(const GuestView& v) {
   Json j;
-  j["clidr"] = hexs(v.clidr.raw());
-  j["ctr_el0"] = hexs(v.ctr.raw());
+  j["clidr"] = hex(v.clidr.raw());
+  j["ctr_el0"] = hex(v.ctr.raw());
   j["mmfr2_ccidx"] = v.mmfr2_ccidx;
   Json cc = Json::object(), tnd = Json::object(), demux = Json::object();
   for (unsigned i = 0; i < identity::kGuestSelectors; ++i) {
-    cc[std::to_string(i)] = hexs(v.ccsidr[i]);
-    tnd[std::to_string(i)] = hexs(v.ccsidr_tnd[i]);
+    cc[std::to_string(i)] = hex(v.ccsidr[i]);
+    tnd[std::to_string(i)] = hex(v.ccsidr_tnd[i]);
   }
-  for (auto [sel, val] : v.demux) demux[std::to_string(sel)] = hexs(val);
+  for (auto [sel, val] : v.demux) demux[std::to_string(sel)] = hex(val);
   j["ccsidr"] = cc;
   j["ccsidr_tnd"] = tnd;
   j["demux"] = demux;
-  j["clidr_reg"] = hexs(v.clidr_reg);
-  j["ctr_reg"] = hexs(v.ctr_reg);
+  j["clidr_reg"] = hex(v.clidr_reg);
+  j["ctr_reg"] = hex(v.ctr_reg);
   return j;
 }
 
@@ -302,7 +301,7 @@ Json to_json(const Profile& p) {
     j["demux_ids"] = ids;
     if (!p.guest->registers.empty()) {
       Json regs = Json::object();
-      for (const auto& [id, v] : p.guest->registers) regs[hexs(id)] = to_hex(v);
+      for (const auto& [id, v] : p.guest->registers) regs[hex(id)] = to_hex(v);
       j["kvm_registers"] = regs;
     }
   }
@@ -317,9 +316,9 @@ Json to_json(const Profile& p) {
   }
   if (p.surface) {
     Json list = Json::array();
-    for (std::uint64_t id : p.surface->reg_list) list.push_back(hexs(id));
+    for (std::uint64_t id : p.surface->reg_list) list.push_back(hex(id));
     Json values = Json::object();
-    for (auto [id, v] : p.surface->values) values[hexs(id)] = hexs(v);
+    for (auto [id, v] : p.surface->values) values[hex(id)] = hex(v);
     j["vcpu_surface"] = {{"features", p.surface->features}, {"reg_list", list}, {"values", values}};
   }
   j["provenance"] = p.provenance;

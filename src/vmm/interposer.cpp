@@ -210,7 +210,7 @@ int Interposer::after_init(int fd, unsigned vcpu) {
   const Config& c = config();
   auto fail = [&](int err, const std::string& why) {
     const std::string line = fmt::format("armcache-vmm: vCPU {}: {}; KVM_ARM_VCPU_INIT fails with {}", vcpu, why,
-                                         kvm::errno_name(err));
+                                         errno_name(err));
     hooks_.error(line);
     errno = err;
     return -1;
@@ -224,7 +224,7 @@ int Interposer::after_init(int fd, unsigned vcpu) {
     const kvm::ApplyFailure& f = *rep.failure;
     // A value that "took" but reads back differently has no errno of its own.
     const int err = f.errnum ? f.errnum : EINVAL;
-    std::string why = fmt::format("{} = {:#x} refused ({}): {}", f.name, f.value, kvm::errno_name(err), f.message);
+    std::string why = fmt::format("{} = {:#x} refused ({}): {}", f.name, f.value, errno_name(err), f.message);
     why += rep.restored ? "; registers put back" : fmt::format("; put back failed: {}", rep.restore_errors.front());
     return fail(err, why);
   }

@@ -76,7 +76,7 @@ Json apply_json(const kvm::ApplyReport& r, unsigned vcpu) {
                     {"id", hex(f.id)},
                     {"value", hex(f.value)},
                     {"errno", f.errnum},
-                    {"errno_name", f.errnum ? kvm::errno_name(f.errnum) : std::string()},
+                    {"errno_name", f.errnum ? errno_name(f.errnum) : std::string()},
                     {"read_back", f.read_back ? Json(hex(*f.read_back)) : Json(nullptr)},
                     {"message", f.message}};
     j["restored"] = r.restored;

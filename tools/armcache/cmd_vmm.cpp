@@ -99,7 +99,7 @@ identity::GuestView kernel_view_of_this_host(const std::string& version) {
   if (k.generation == kernel::Generation::kNative)
     if (int err = model.enable_native(0, {}, in.current_cpu); err != 0)
       throw Failure(fmt::format("--kernel-view native: the capability would fail on this host ({})",
-                                kvm::errno_name(err)),
+                                errno_name(err)),
                     kExitNegative);
   return for_this_kernel(model.view());
 }

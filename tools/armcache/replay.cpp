@@ -20,7 +20,7 @@ namespace armcache::cli::replay {
 namespace {
 
 std::string hx(std::uint64_t v) { return fmt::format("{:#x}", v); }
-std::string err_text(int e) { return e == 0 ? std::string("ok") : kvm::errno_name(e); }
+std::string err_text(int e) { return e == 0 ? std::string("ok") : errno_name(e); }
 
 // A corpus number: a JSON number or a "0x..." (or decimal) string.
 std::optional<std::uint64_t> as_number(const Json& v) {
@@ -42,7 +42,7 @@ std::uint64_t num_field(const Json& s, const char* key, std::size_t i, const std
 Json reg_json(const Result<std::uint64_t>& r) {
   if (r) return hx(*r);
   if (r.error().errnum == ENOENT) return nullptr;
-  return kvm::errno_name(r.error().errnum);
+  return errno_name(r.error().errnum);
 }
 
 Json state(Target& t, std::optional<std::uint64_t> target_id) {
@@ -138,7 +138,7 @@ Json run(const std::vector<Step>& steps, Target& t) {
         r["errno"] = "ok";
         r["guest"] = guest_json(*g);
       } else {
-        r["errno"] = g.error().errnum ? kvm::errno_name(g.error().errnum) : std::string("error");
+        r["errno"] = g.error().errnum ? errno_name(g.error().errnum) : std::string("error");
         r["error"] = g.error().message;
       }
     }

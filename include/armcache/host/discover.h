@@ -48,7 +48,7 @@ HostReport analyze(const std::vector<SourceDescription>& sources, std::optional<
 
 identity::Host to_identity(const HostReport& report, std::string name);
 
-// One kind's caches as issue 4's JSON ("level", "type", "size_bytes", ...,
+// One kind's caches as `show --json` writes them ("level", "type", "size_bytes", ...,
 // "source": {field: source}); unknown numbers are null.
 void write_caches(JsonWriter& w, const CacheKindGroup& kind);
 // {field: confidence} for the synthesized CLIDR.

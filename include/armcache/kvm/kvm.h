@@ -25,8 +25,6 @@ Error unsupported();
 
 // "KVM_SET_ONE_REG CLIDR_EL1 (0x603000000013c801): Invalid argument (EINVAL)".
 Error ioctl_error(std::string_view ioctl_name, std::string_view detail, int err);
-// "EINVAL", "ENOENT", ... or "errno N".
-std::string errno_name(int err);
 // Human name of a one-reg id: "CLIDR_EL1", "CCSIDR_EL1 (DEMUX 2)", else the hex id.
 std::string reg_name(std::uint64_t id);
 

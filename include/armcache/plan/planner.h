@@ -44,7 +44,5 @@ Plan plan_restore(const Source& source, const kernel::KernelSpec& dest_kernel, c
 // this kernel would undo; nullopt when a reset keeps it.
 std::optional<std::string> reset_warning(const kernel::VcpuModel& model, const kernel::KernelSpec& kernel);
 
-// "EINVAL" for EINVAL, else the number.
-std::string errno_name(int err);
 
 }  // namespace armcache::plan

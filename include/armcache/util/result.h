@@ -15,6 +15,11 @@ struct Error {
   static Error make(std::string msg, int err = 0) { return Error{std::move(msg), err}; }
 };
 
+// The symbolic name of an errno value ("EINVAL", "ERANGE", ...), as messages
+// print it next to strerror's text; "errno N" for a number the C library
+// has no name for. The one table of errno names (the C library's).
+std::string errno_name(int err);
+
 template <typename T>
 class [[nodiscard]] Result {
  public:
