@@ -101,7 +101,6 @@ void field(JsonWriter& w, std::string_view key, const Tagged<T>& t) {
   else w.null();
 }
 
-
 }  // namespace
 
 void write_caches(JsonWriter& w, const CacheKindGroup& kind) {

@@ -29,7 +29,6 @@ std::string_view to_string(DiffScope s) {
 
 namespace {
 
-
 std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }

@@ -20,7 +20,6 @@ using identity::HostKind;
 
 namespace {
 
-
 // Reading helpers: every failure names the JSON path, so the one-line error
 // says exactly what is wrong where.
 class Reader {

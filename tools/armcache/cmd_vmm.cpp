@@ -71,15 +71,20 @@ std::string find_library(const std::string& given) {
 // The native view: KVM_CAP_ARM_NATIVE_CACHE_CONFIG enabled on a scratch
 // vCPU, read back through ONE_REG; the interposer then writes those values
 // like any other view, at every init.
-identity::GuestView native_view() {
+kvm::System open_kvm() {
   if (!kvm::backend_available()) system_failure(kvm::unsupported());
   auto sys = kvm::System::open();
   if (!sys) system_failure(sys.error());
-  auto ext = sys->check_extension(kvm::kKvmCapArmNativeCacheConfig);
+  return std::move(*sys);
+}
+
+identity::GuestView native_view() {
+  auto sys = open_kvm();
+  auto ext = sys.check_extension(kvm::kKvmCapArmNativeCacheConfig);
   if (!ext || *ext <= 0)
     throw Failure(fmt::format("--native: kernel {} has no KVM_CAP_ARM_NATIVE_CACHE_CONFIG", uname_release()),
                   kExitNegative);
-  auto vm = kvm::probe::ProbeVm::create(*sys, 1);
+  auto vm = kvm::probe::ProbeVm::create(sys, 1);
   if (!vm) system_failure(vm.error());
   if (auto st = vm->vcpu(0).enable_cap(kvm::kKvmCapArmNativeCacheConfig); !st) system_failure(st.error());
   auto v = kvm::read_view(vm->vcpu(0));
@@ -110,10 +115,11 @@ int run_vmm_exec(const VmmExecArgs& a) {
   if (a.closest && a.view.empty() && a.kernel_view.empty()) usage_error("--closest goes with --view or --kernel-view");
   if (a.command.empty() && !a.print_env) usage_error("no VMM command given (armcache vmm-exec ... -- VMM ARGS...)");
   const std::string lib = find_library(a.lib);
-  identity::GuestView v;
+  identity::GuestView v, saved;
   std::string label;
   if (!a.view.empty()) {
-    v = for_this_kernel(load_view(a.view));
+    saved = load_view(a.view);
+    v = for_this_kernel(saved);
     label = a.view;
   } else if (a.native) {
     v = native_view();
@@ -125,11 +131,8 @@ int run_vmm_exec(const VmmExecArgs& a) {
   if (a.closest) {
     // Resolved once here on a scratch vCPU; every vCPU of the VMM then gets
     // exactly that view, which this kernel takes by construction.
-    if (!kvm::backend_available()) system_failure(kvm::unsupported());
-    auto sys = kvm::System::open();
-    if (!sys) system_failure(sys.error());
-    const identity::GuestView saved = a.view.empty() ? v : load_view(a.view);
-    auto n = kvm::nearest_view(*sys, saved, v);
+    auto sys = open_kvm();
+    auto n = kvm::nearest_view(sys, a.view.empty() ? v : saved, v);
     if (!n) system_failure(n.error());
     print_nearest(std::cerr, *n);
     v = n->view;

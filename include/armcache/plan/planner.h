@@ -44,5 +44,4 @@ Plan plan_restore(const Source& source, const kernel::KernelSpec& dest_kernel, c
 // this kernel would undo; nullopt when a reset keeps it.
 std::optional<std::string> reset_warning(const kernel::VcpuModel& model, const kernel::KernelSpec& kernel);
 
-
 }  // namespace armcache::plan
