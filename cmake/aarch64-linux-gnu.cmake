@@ -1,8 +1,8 @@
 # Cross toolchain for the emulated arm64 test bed (Debian's g++-aarch64-linux-gnu).
 #   cmake -S . -B build-aarch64 -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
 #     -DARMCACHE_TESTS=OFF -DARMCACHE_BENCHMARKS=OFF -DARMCACHE_STATIC=ON
-# Debian has no arm64 libfmt on this host, so fmt is used header-only
-# (FMT_HEADER_ONLY); fmt, nlohmann-json and CLI11 headers are
+# Debian has no arm64 libfmt on this host; the library compiles fmt's
+# implementation itself (src/util/fmt.cpp). fmt, nlohmann-json and CLI11 headers are
 # architecture-independent and come from the host's -dev packages through the
 # package configs in cmake/aarch64-deps/, which expose only those headers (not
 # all of /usr/include, which holds the host's glibc headers).
@@ -15,7 +15,6 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-set(ARMCACHE_HEADER_ONLY_DEPS ON CACHE BOOL "fmt header-only, JSON and CLI11 headers from the build host")
 set(fmt_DIR ${CMAKE_CURRENT_LIST_DIR}/aarch64-deps CACHE PATH "" FORCE)
 set(nlohmann_json_DIR ${CMAKE_CURRENT_LIST_DIR}/aarch64-deps CACHE PATH "" FORCE)
 set(CLI11_DIR ${CMAKE_CURRENT_LIST_DIR}/aarch64-deps CACHE PATH "" FORCE)

@@ -13,7 +13,7 @@ if(ARMCACHE_SHARED)
   # The shared library links libfdt's .so even when the CLI takes its archive
   # (a non-PIC archive cannot go into a shared object).
   find_library(ARMCACHE_FDT_SHARED NAMES fdt libfdt.so.1 REQUIRED)
-  add_library(armcache_shared SHARED $<TARGET_OBJECTS:armcache_objects>)
+  add_library(armcache_shared SHARED ${ARMCACHE_OBJECTS})
   set_target_properties(armcache_shared PROPERTIES
     OUTPUT_NAME armcache
     EXPORT_NAME armcache
@@ -22,7 +22,7 @@ if(ARMCACHE_SHARED)
     LINK_DEPENDS ${PROJECT_SOURCE_DIR}/src/libarmcache.map)
   target_include_directories(armcache_shared PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-  target_link_libraries(armcache_shared PRIVATE ${ARMCACHE_FMT} ${ARMCACHE_FDT_SHARED})
+  target_link_libraries(armcache_shared PRIVATE $<BUILD_INTERFACE:armcache_fmt_headers> ${ARMCACHE_FDT_SHARED})
   target_link_libraries(armcache_shared PUBLIC nlohmann_json::nlohmann_json)
   # Only the C API and the documented C++ namespaces are exported; no
   # undefined symbol may be left for the program to supply.
@@ -47,12 +47,8 @@ install(FILES ${PROJECT_BINARY_DIR}/include/armcache/version.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/armcache COMPONENT dev)
 
 # pkg-config: the C API needs only -larmcache; a static link also needs what
-# the archive uses (libfdt, libfmt unless it was built header-only, libstdc++).
-if(_armcache_fmt_installed)
-  set(ARMCACHE_PC_LIBS_PRIVATE "-lfdt -lfmt -lstdc++ -lm")
-else()
-  set(ARMCACHE_PC_LIBS_PRIVATE "-lfdt -lstdc++ -lm")
-endif()
+# the archive uses (libfdt, libstdc++; fmt's implementation is inside it).
+set(ARMCACHE_PC_LIBS_PRIVATE "-lfdt -lstdc++ -lm")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/armcache.pc.in ${PROJECT_BINARY_DIR}/armcache.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/armcache.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
 

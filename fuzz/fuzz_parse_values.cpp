@@ -16,7 +16,7 @@ using namespace armcache;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  if (auto a = parse_field_assignment(text); !a.ok() && a.error().message.find('\n') != std::string::npos) abort();
+  if (auto a = reg::parse_field_assignment(text); !a.ok() && a.error().message.find('\n') != std::string::npos) abort();
   (void)parse_kernel_version(text);
   (void)parse_uint(text);
   auto v = parse_hex(text);

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "armcache/registers/codec.h"
 #include "armcache/util/parse.h"
 #include "armcache/util/result.h"
 
@@ -36,14 +37,14 @@ TEST(ParseUint, DecimalAndHex) {
 }
 
 TEST(ParseField, NameEqualsValue) {
-  auto a = parse_field_assignment("Ctype2=4");
+  auto a = reg::parse_field_assignment("Ctype2=4");
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->name, "Ctype2");
   EXPECT_EQ(a->value, 4u);
-  EXPECT_FALSE(parse_field_assignment("Ctype2").ok());
-  EXPECT_FALSE(parse_field_assignment("=4").ok());
-  EXPECT_FALSE(parse_field_assignment("Ctype2=").ok());
-  EXPECT_FALSE(parse_field_assignment("Ctype2=four").ok());
+  EXPECT_FALSE(reg::parse_field_assignment("Ctype2").ok());
+  EXPECT_FALSE(reg::parse_field_assignment("=4").ok());
+  EXPECT_FALSE(reg::parse_field_assignment("Ctype2=").ok());
+  EXPECT_FALSE(reg::parse_field_assignment("Ctype2=four").ok());
 }
 
 TEST(ParseKernelVersion, DebianAndUpstreamStrings) {

@@ -186,6 +186,30 @@ TEST(RegId, FactsIdsBothDirections) {
   EXPECT_TRUE(reg_id_problem(*ccsidr).has_value());  // only via DEMUX
 }
 
+// Coproc numbers from the kernel's arm64 uapi asm/kvm.h: KVM_REG_ARM_CORE
+// 0x10, DEMUX 0x11, SYSREG 0x13, FW 0x14, SVE 0x15, FW_FEAT_BMAP 0x16 (the
+// bitmap id 0x6030000000160003 is listed by 7.3, docs/arm-cache-registers.md).
+TEST(RegId, CoprocNamesFollowTheUapi) {
+  auto coproc = [](std::uint64_t id) {
+    for (const auto& f : decode(reg_id_layout(id), id))
+      if (f.field->name == std::string_view("Coproc")) return f.meaning;
+    return std::string("no Coproc field");
+  };
+  EXPECT_EQ(coproc(0x6030000000100000ull), "core");
+  EXPECT_EQ(coproc(0x6020000000110000ull), "DEMUX");
+  EXPECT_EQ(coproc(0x603000000013c801ull), "system register");
+  EXPECT_EQ(coproc(0x6030000000140000ull), "firmware");
+  EXPECT_EQ(coproc(0x6080000000150000ull), "SVE");
+  EXPECT_EQ(coproc(0x6030000000160003ull), "firmware features");
+  EXPECT_EQ(coproc(0x6030000000120000ull), "unknown");  // 32-bit Arm's VFP
+}
+
+// ICB names the highest inner cacheable level, 1 to 7 (Arm ARM CLIDR_EL1.ICB).
+TEST(Clidr, IcbSevenIsLevelSeven) {
+  for (const auto& f : decode(kClidrLayout, 7ull << 30))
+    if (f.field->name == std::string_view("ICB")) EXPECT_EQ(f.meaning, "L7 is the highest inner cache");
+}
+
 TEST(RegId, EverySysregEncodingRoundTrips) {
   for (unsigned op0 = 0; op0 < 4; ++op0)
     for (unsigned op1 = 0; op1 < 8; ++op1)

@@ -26,9 +26,9 @@ std::string name_of(std::uint64_t id) {
   constexpr std::array<std::string_view, 4> kBmap{"KVM_REG_ARM_STD_BMAP", "KVM_REG_ARM_STD_HYP_BMAP",
                                                   "KVM_REG_ARM_VENDOR_HYP_BMAP", "KVM_REG_ARM_VENDOR_HYP_BMAP_2"};
   const std::uint64_t n = id & 0xffff;
-  if (reg::kvm_coproc(id) == reg::kCoprocFirmware)
+  if (reg::kvm_coproc(id) == reg::kCoprocFw)
     return n < kFw.size() ? std::string(kFw[n]) : fmt::format("KVM_REG_ARM_FW_REG({})", n);
-  if (reg::kvm_coproc(id) == reg::kCoprocFirmwareBitmap)
+  if (reg::kvm_coproc(id) == reg::kCoprocFwFeatBitmap)
     return n < kBmap.size() ? std::string(kBmap[n]) : fmt::format("KVM_REG_ARM_FW_FEAT_BMAP_REG({})", n);
   return fmt::format("{:#x}", id);
 }

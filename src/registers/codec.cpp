@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "armcache/util/parse.h"
+
 #include <bit>
 
 namespace armcache::reg {
@@ -66,6 +68,15 @@ Result<std::uint64_t> encode(const Layout& layout, std::span<const FieldAssignme
     raw = f->with(raw, a.value);
   }
   return raw;
+}
+
+Result<FieldAssignment> parse_field_assignment(std::string_view text) {
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0)
+    return Error::make(fmt::format("{} is not Field=value", quoted(text)));
+  auto value = parse_uint(text.substr(eq + 1));
+  if (!value) return Error::make(fmt::format("{}: {}", quoted(text.substr(0, eq)), value.error().message));
+  return FieldAssignment{std::string(text.substr(0, eq)), *value};
 }
 
 }  // namespace armcache::reg

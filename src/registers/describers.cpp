@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "armcache/registers/kvm_reg_id.h"
 #include "armcache/registers/midr.h"
 
 namespace armcache::reg::describe {
@@ -31,7 +32,6 @@ std::string level_or_zero(std::uint64_t v, std::uint64_t) {
 
 std::string icb(std::uint64_t v, std::uint64_t) {
   if (v == 0) return "not disclosed";
-  if (v == 7) return "all levels may be inner";
   return fmt::format("L{} is the highest inner cache", v);
 }
 
@@ -96,12 +96,12 @@ std::string reg_size(std::uint64_t v, std::uint64_t) {
 }
 std::string reg_coproc(std::uint64_t v, std::uint64_t) {
   switch (v) {
-    case 0x10: return "core";
-    case 0x11: return "DEMUX";
-    case 0x12: return "firmware";
-    case 0x13: return "system register";
-    case 0x14: return "SVE";
-    case 0x15: return "firmware features";
+    case kCoprocCore: return "core";
+    case kCoprocDemux: return "DEMUX";
+    case kCoprocSysreg: return "system register";
+    case kCoprocFw: return "firmware";
+    case kCoprocSve: return "SVE";
+    case kCoprocFwFeatBitmap: return "firmware features";
     default: return "unknown";
   }
 }

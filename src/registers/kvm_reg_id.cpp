@@ -22,10 +22,6 @@ constexpr Named kNames[] = {
     {{3, 0, 2, 0, 3}, "TCR2_EL1"},        {{3, 0, 10, 2, 2}, "PIRE0_EL1"},
     {{3, 0, 10, 2, 3}, "PIR_EL1"},
 };
-// KVM_REG_ARM_CORE and KVM_REG_ARM_FW coprocessor numbers (asm/kvm.h).
-constexpr std::uint32_t kCoprocCore = 0x0010;
-constexpr std::uint32_t kCoprocFw = 0x0014;
-constexpr std::uint32_t kCoprocFwFeatBitmap = 0x0016;
 
 // struct kvm_regs member at a core id's offset (in 32-bit words).
 std::string core_name(unsigned off) {

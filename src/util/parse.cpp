@@ -50,15 +50,6 @@ Result<std::uint64_t> parse_uint(std::string_view text) {
   return v;
 }
 
-Result<reg::FieldAssignment> parse_field_assignment(std::string_view text) {
-  const auto eq = text.find('=');
-  if (eq == std::string_view::npos || eq == 0)
-    return Error::make(fmt::format("{} is not Field=value", quoted(text)));
-  auto value = parse_uint(text.substr(eq + 1));
-  if (!value) return Error::make(fmt::format("{}: {}", quoted(text.substr(0, eq)), value.error().message));
-  return reg::FieldAssignment{std::string(text.substr(0, eq)), *value};
-}
-
 Result<KernelVersion> parse_kernel_version(std::string_view text) {
   // major.minor, then anything ("6.1.0-50-cloud-arm64", "6.12.100").
   KernelVersion kv;

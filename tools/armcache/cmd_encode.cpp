@@ -25,7 +25,7 @@ int run_encode(const EncodeArgs& a) {
   std::vector<reg::FieldAssignment> assignments;
   bool demux = false;
   for (const auto& text : a.fields) {
-    assignments.push_back(take(parse_field_assignment(text)));
+    assignments.push_back(take(reg::parse_field_assignment(text)));
     demux |= assignments.back().name == "DemuxId" || assignments.back().name == "Index";
   }
   const reg::Layout& layout = reg::encode_layout(*kind, a.ccidx, demux);

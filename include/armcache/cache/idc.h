@@ -1,5 +1,6 @@
 // Linux's effective IDC rule (arch/arm64/include/asm/cache.h,
 // read_cpuid_effective_cachetype()).
+// The rule in words: docs/arm-cache-registers.md#clidr-implies-idc.
 #pragma once
 
 #include "armcache/registers/clidr.h"

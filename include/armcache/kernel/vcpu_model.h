@@ -2,6 +2,8 @@
 // and what KVM_GET/SET_ONE_REG, vCPU reset and KVM_ENABLE_CAP do to them,
 // for each kernel generation. Written to be compared with the real kernel:
 // every operation returns the errno the kernel would.
+// Summary per generation: docs/arm-cache-registers.md#per-kernel-behaviour;
+// the rules with their kernel functions: docs/kernel-generations.md.
 #pragma once
 
 #include <array>

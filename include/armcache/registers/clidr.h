@@ -1,4 +1,5 @@
 // CLIDR_EL1, Cache Level ID Register (op0=3 op1=1 CRn=0 CRm=0 op2=1).
+// Layout and value names: docs/arm-cache-registers.md#clidr_el1.
 #pragma once
 
 #include <cstdint>

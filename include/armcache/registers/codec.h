@@ -30,6 +30,9 @@ struct FieldAssignment {
   std::uint64_t value;
 };
 
+// "Name=value", the value decimal or 0x-prefixed hexadecimal (parse_uint).
+Result<FieldAssignment> parse_field_assignment(std::string_view text);
+
 // Builds a value from field assignments on top of `base` (by default all
 // fields zero and RES1 bits set). Fails on unknown or repeated fields and
 // values too wide.

@@ -1,4 +1,5 @@
 // CSSELR_EL1, Cache Size Selection Register (op0=3 op1=2 CRn=0 CRm=0 op2=0).
+// Layout: docs/arm-cache-registers.md#csselr_el1.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
 // CTR_EL0, Cache Type Register (op0=3 op1=3 CRn=0 CRm=0 op2=1).
+// Layout: docs/arm-cache-registers.md#ctr_el0.
 #pragma once
 
 #include <cstdint>

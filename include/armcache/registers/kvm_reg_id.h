@@ -1,5 +1,6 @@
 // KVM one-reg ids for arm64 (Documentation/virt/kvm/api.rst, asm/kvm.h):
 // system registers and the DEMUX CCSIDR space, in both directions.
+// The id layout in words: docs/arm-cache-registers.md#one-reg-ids.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +17,13 @@ namespace armcache::reg {
 inline constexpr std::uint64_t kKvmRegArm64 = 0x6000000000000000ull;
 inline constexpr std::uint64_t kKvmRegSizeU32 = 0x0020000000000000ull;
 inline constexpr std::uint64_t kKvmRegSizeU64 = 0x0030000000000000ull;
+// The Coproc field's values (asm/kvm.h KVM_REG_ARM_*; 0x0012 is 32-bit Arm's VFP).
+inline constexpr std::uint32_t kCoprocCore = 0x0010;
 inline constexpr std::uint32_t kCoprocDemux = 0x0011;
 inline constexpr std::uint32_t kCoprocSysreg = 0x0013;
+inline constexpr std::uint32_t kCoprocFw = 0x0014;
+inline constexpr std::uint32_t kCoprocSve = 0x0015;
+inline constexpr std::uint32_t kCoprocFwFeatBitmap = 0x0016;
 inline constexpr std::uint32_t kDemuxIdCcsidr = 0x00;
 
 namespace reg_id {

@@ -33,17 +33,13 @@ constexpr bool is_feature_id_register(SysRegEncoding e) {
 }
 bool is_feature_id_register(std::uint64_t id);
 
-// KVM's firmware pseudo-registers (coproc 0x0014, KVM_REG_ARM_FW: PSCI
-// version, SMCCC workarounds) and the hypercall bitmaps (0x0016,
-// KVM_REG_ARM_FW_FEAT_BMAP): they describe the firmware a guest sees.
-inline constexpr std::uint32_t kCoprocFirmware = 0x0014;
-inline constexpr std::uint32_t kCoprocFirmwareBitmap = 0x0016;
-inline constexpr std::uint32_t kCoprocCore = 0x0010;
-inline constexpr std::uint32_t kCoprocSve = 0x0015;
+// KVM's firmware pseudo-registers (KVM_REG_ARM_FW: PSCI version, SMCCC
+// workarounds) and the hypercall bitmaps (KVM_REG_ARM_FW_FEAT_BMAP): they
+// describe the firmware a guest sees.
 constexpr std::uint32_t kvm_coproc(std::uint64_t id) { return std::uint32_t(id >> 16) & 0xffff; }
 constexpr bool is_firmware_register(std::uint64_t id) {
   return (id & 0xff00000000000000ull) == kKvmRegArm64 &&
-         (kvm_coproc(id) == kCoprocFirmware || kvm_coproc(id) == kCoprocFirmwareBitmap);
+         (kvm_coproc(id) == kCoprocFw || kvm_coproc(id) == kCoprocFwFeatBitmap);
 }
 // QEMU keeps every listed register except the core and SVE ones in its
 // "cpreg" list (target/arm/kvm64.c, kvm_arm_reg_syncs_via_cpreg_list), and a

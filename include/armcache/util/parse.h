@@ -6,7 +6,6 @@
 #include <string>
 #include <string_view>
 
-#include "armcache/registers/codec.h"
 #include "armcache/util/result.h"
 
 namespace armcache {
@@ -16,9 +15,6 @@ Result<std::uint64_t> parse_hex(std::string_view text, unsigned bits = 64);
 
 // Decimal, or hexadecimal with a 0x prefix.
 Result<std::uint64_t> parse_uint(std::string_view text);
-
-// "Name=value" with value as in parse_uint.
-Result<reg::FieldAssignment> parse_field_assignment(std::string_view text);
 
 // Kernel version "6.1.0-50-cloud-arm64", "6.12.100", "6.5" -> {major, minor}.
 struct KernelVersion {
