@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <stdexcept>
+#include <string>
 
 #include "armcache/identity/qemu_models.h"
 #include "armcache/kernel/vcpu_model.h"
@@ -12,12 +14,23 @@
 namespace armcache::kernel {
 namespace {
 
+// A vCPU of `model` on `kernel`. A name the library does not know ends the
+// test with a failure naming it (a C++ exception, which gtest reports and
+// survives) instead of dereferencing an empty result.
 VcpuModel make(std::string_view kernel, std::string_view model, bool mte = false) {
-  auto host = identity::qemu_model_host(model);
-  EXPECT_TRUE(host.has_value()) << model;
-  auto in = host_input(*host);
-  EXPECT_TRUE(in.ok());
-  return VcpuModel(*parse_kernel(kernel), *in, VmConfig{mte});
+  const auto spec = parse_kernel(kernel);
+  if (!spec.ok())
+    throw std::runtime_error("make(): kernel \"" + std::string(kernel) + "\": " + spec.error().message);
+  const auto host = identity::qemu_model_host(model);
+  if (!host) throw std::runtime_error("make(): no built-in QEMU model \"" + std::string(model) + "\"");
+  const auto in = host_input(*host);
+  if (!in.ok()) throw std::runtime_error("make(): host_input(" + std::string(model) + "): " + in.error().message);
+  return VcpuModel(*spec, *in, VmConfig{mte});
+}
+
+TEST(KernelModel, MakeReportsAnUnknownNameInsteadOfCrashing) {
+  EXPECT_THROW(make("6.12", "cortex-z9"), std::runtime_error);
+  EXPECT_THROW(make("latest", "neoverse-n1"), std::runtime_error);
 }
 
 struct Measured {
@@ -300,8 +313,7 @@ namespace {
 TEST(KernelModel, IdShapeAndDemuxWidthFollowTheRealKernels) {
   for (const char* k : {"6.1", "6.12"}) {
     SCOPED_TRACE(k);
-    auto host = identity::qemu_model_host("cortex-a76");
-    VcpuModel m(*parse_kernel(k), *host_input(*host));
+    auto m = make(k, "cortex-a76");
     // guest.c: bits [51:32] set -> EINVAL before any lookup, for GET and SET.
     EXPECT_EQ(m.set_one_reg(0x6020000100110000ull, 0x2), EINVAL);
     EXPECT_EQ(m.set_one_reg(0x603001000013c801ull, 0x82000023), EINVAL);
