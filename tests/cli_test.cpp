@@ -80,17 +80,94 @@ TEST(CliDecode, TableNamesFieldsWithMeaning) {
   EXPECT_EQ(json::parse(r.out)["name"], "CCSIDR_EL1 selector 2");
 }
 
+// Every field worked out by hand from the Arm ARM bit layouts (and KVM's
+// one-reg id layout, arch/arm64/include/uapi/asm/kvm.h); the arithmetic is
+// in the comments. A decoder that reads a field at the wrong bits, misnames
+// it or drops it fails.
 TEST(CliDecode, EveryRegisterDecodes) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"clidr", "0x82000023"},  {"ccsidr", "0x701fe01a"},          {"ccsidr2", "0x7ff"},
-      {"csselr", "0x2"},        {"ctr", "0x8444c004"},             {"mmfr2", "0x1221011110101011"},
-      {"pfr1", "0x120"},        {"midr", "0x410fd0c0"},            {"reg-id", "0x603000000013c801"},
+  const struct {
+    const char* reg;
+    const char* value;
+    const char* fields;  // the whole "fields" object
+  } cases[] = {
+      // CLIDR_EL1 0x82000023 = bits 0,1,5,25,31. Ctype1 [2:0] = 0b011 = 3 (separate I+D),
+      // Ctype2 [5:3] = 0b100 = 4 (unified), Ctype3-7 0; LoUIS [23:21] 0; LoC [26:24] = 0b010 = 2
+      // (bit 25); LoUU [29:27] 0; ICB [32:30] = 0b010 = 2 (bit 31); Ttype1-7 [46:33] 0.
+      {"clidr", "0x82000023",
+       R"({"Ctype1": 3, "Ctype2": 4, "Ctype3": 0, "Ctype4": 0, "Ctype5": 0, "Ctype6": 0, "Ctype7": 0,
+           "LoUIS": 0, "LoC": 2, "LoUU": 0, "ICB": 2, "Ttype1": 0, "Ttype2": 0, "Ttype3": 0, "Ttype4": 0,
+           "Ttype5": 0, "Ttype6": 0, "Ttype7": 0})"},
+      // CCSIDR_EL1 0x701fe01a, 32-bit format: LineSize [2:0] = 0xa & 7 = 2; Associativity [12:3] =
+      // 0x01a >> 3 = 3; NumSets [27:13] = (0x701fe01a >> 13) & 0x7fff = 0x380ff & 0x7fff = 0xff = 255;
+      // WA [28], RA [29], WB [30] = 1 (top nibble 0x7 = 0b0111), WT [31] = 0.
+      {"ccsidr", "0x701fe01a",
+       R"({"LineSize": 2, "Associativity": 3, "NumSets": 255, "WA": 1, "RA": 1, "WB": 1, "WT": 0})"},
+      // CCSIDR2_EL1: NumSets [23:0] = 0x7ff = 2047.
+      {"ccsidr2", "0x7ff", R"({"NumSets": 2047})"},
+      // CSSELR_EL1 0x2 = 0b0010: InD [0] 0, Level [3:1] = 1 (that is L2), TnD [4] 0.
+      {"csselr", "0x2", R"({"InD": 0, "Level": 1, "TnD": 0})"},
+      // CTR_EL0 0x8444c004: IminLine [3:0] 4; L1Ip [15:14] = 0xc000 >> 14 = 3 (PIPT);
+      // DminLine [19:16] 4; ERG [23:20] 4; CWG [27:24] 4; IDC [28] 0 and DIC [29] 0 (top
+      // nibble 0x8: only RES1 bit 31); TminLine [37:32] 0.
+      {"ctr", "0x8444c004",
+       R"({"IminLine": 4, "L1Ip": 3, "DminLine": 4, "ERG": 4, "CWG": 4, "IDC": 0, "DIC": 0, "TminLine": 0})"},
+      // ID_AA64MMFR2_EL1 0x1221011110101011, one nibble a field from bit 0 (hex digits read
+      // right to left: 1,1,0,1,0,1,0,1,1,1,1,0,1,2,2,1): CnP 1, UAO 1, LSM 0, IESB 1, VARange 0,
+      // CCIDX [23:20] 1, NV 0, ST 1, AT 1, IDS 1, FWB 1, [47:44] RES0, TTL 1, BBM 2, EVT 2, E0PD 1.
+      {"mmfr2", "0x1221011110101011",
+       R"({"CnP": 1, "UAO": 1, "LSM": 0, "IESB": 1, "VARange": 0, "CCIDX": 1, "NV": 0, "ST": 1, "AT": 1,
+           "IDS": 1, "FWB": 1, "TTL": 1, "BBM": 2, "EVT": 2, "E0PD": 1})"},
+      // ID_AA64PFR1_EL1 0x120: BT [3:0] 0, SSBS [7:4] 2, MTE [11:8] 1, every other field 0.
+      {"pfr1", "0x120",
+       R"({"BT": 0, "SSBS": 2, "MTE": 1, "RAS_frac": 0, "MPAM_frac": 0, "SME": 0, "RNDR_trap": 0,
+           "CSV2_frac": 0, "NMI": 0, "MTE_frac": 0, "GCS": 0, "THE": 0, "MTEX": 0, "DF2": 0, "PFAR": 0})"},
+      // MIDR_EL1 0x410fd0c0: Revision [3:0] 0; PartNum [15:4] 0xd0c = 3340; Architecture [19:16]
+      // 0xf = 15; Variant [23:20] 0; Implementer [31:24] 0x41 = 65.
+      {"midr", "0x410fd0c0",
+       R"({"Revision": 0, "PartNum": 3340, "Architecture": 15, "Variant": 0, "Implementer": 65})"},
+      // KVM one-reg id 0x603000000013c801: Arch [63:56] 0x60 = 96 (KVM_REG_ARM64); Size [55:52]
+      // 3 (U64); Coproc [27:16] 0x13 = 19 (system register); 0xc801 = 0b11'001'0000'0000'001:
+      // Op0 [15:14] 3, Op1 [13:11] 1, CRn [10:7] 0, CRm [6:3] 0, Op2 [2:0] 1.
+      {"reg-id", "0x603000000013c801",
+       R"({"Op2": 1, "CRm": 0, "CRn": 0, "Op1": 1, "Op0": 3, "Coproc": 19, "Size": 3, "Arch": 96})"},
   };
-  for (auto [reg, value] : cases) {
-    const CliResult r = run_cli({"decode", reg, value, "--json"});
-    ASSERT_EQ(r.status, 0) << reg << ": " << r.err;
-    EXPECT_EQ(json::parse(r.out)["value"], value);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.reg);
+    const CliResult r = run_cli({"decode", c.reg, c.value, "--json"});
+    ASSERT_EQ(r.status, 0) << c.reg << ": " << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["value"], c.value);
+    EXPECT_EQ(j["fields"], json::parse(c.fields)) << j["fields"].dump();
+    EXPECT_EQ(j["warnings"], json::array());
   }
+  // What the fields mean, from the same values.
+  json j = json::parse(run_cli({"decode", "clidr", "0x82000023", "--json"}).out);
+  EXPECT_EQ(j["register"], "CLIDR_EL1");
+  // Ctype1 3 and Ctype2 4: L1 separate, L2 unified; CSSELR 0 (L1D), 1 (L1I), 2 (L2).
+  EXPECT_EQ(j["levels"], json::parse(R"([{"level": 1, "ctype": "Separate"}, {"level": 2, "ctype": "Unified"}])"));
+  EXPECT_EQ(j["selectors"], json::parse("[0, 1, 2]"));
+  j = json::parse(run_cli({"decode", "ccsidr", "0x701fe01a", "--json"}).out);
+  EXPECT_EQ(j["register"], "CCSIDR_EL1");
+  EXPECT_EQ(j["format"], "32-bit");
+  // LineSize 2: 2^(2+4) = 64-byte lines; 3+1 = 4 ways; 255+1 = 256 sets; 64*4*256 = 65536 bytes.
+  EXPECT_EQ(j["line_bytes"], 64);
+  EXPECT_EQ(j["ways"], 4);
+  EXPECT_EQ(j["sets"], 256);
+  EXPECT_EQ(j["size_bytes"], 65536);
+  EXPECT_EQ(j["likely_truncated_ccidx"], false);
+  // Op0 3, Op1 1, CRn 0, CRm 0, Op2 1 is CLIDR_EL1 (S3_1_C0_C0_1 in the Arm ARM).
+  EXPECT_EQ(json::parse(run_cli({"decode", "reg-id", "0x603000000013c801", "--json"}).out)["name"], "CLIDR_EL1");
+  // MIDR names: implementer 0x41 is Arm, part 0xd0c of Arm the Neoverse N1; 0x461f0010 is
+  // implementer 0x46 (Fujitsu), Variant [23:20] 1, PartNum 0x001 (A64FX). Spelled as lscpu does.
+  CliResult r = run_cli({"decode", "midr", "0x410fd0c0"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("PartNum = 0xd0c (Neoverse-N1)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Implementer = 0x41 (ARM)"), std::string::npos) << r.out;
+  r = run_cli({"decode", "midr", "0x461f0010"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("PartNum = 0x1 (A64FX)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Variant = 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Implementer = 0x46 (FUJITSU)"), std::string::npos) << r.out;
 }
 
 TEST(CliErrors, OneLineStatusTwoNothingOnStdout) {
