@@ -101,7 +101,7 @@ const CacheInfo* find(const CpuInfo& c, unsigned level, CacheType t) {
 }
 
 TEST(HostPptt, CompiledTableMatchesIaslDisassembly) {
-  if (!have("iasl")) GTEST_SKIP() << "acpica-tools not installed";
+  ARMCACHE_REQUIRE_ORACLE("iasl", "acpica-tools");
   for (unsigned rev : {1u, 2u}) {
     SCOPED_TRACE(rev);
     // Revision 1 has no leaf flag: leaves are the nodes nobody names as parent.
@@ -160,7 +160,7 @@ bool has(const SourceDescription& s, const std::string& needle) {
 }
 
 TEST(HostPptt, MalformedTables) {
-  if (!have("iasl")) GTEST_SKIP() << "acpica-tools not installed";
+  ARMCACHE_REQUIRE_ORACLE("iasl", "acpica-tools");
   const auto good = compile(two_cpu_table(2));
   ASSERT_EQ(good.size(), 0x11Cu);
   {  // L3's next level (0x8C + 8) points back at L2: a loop.

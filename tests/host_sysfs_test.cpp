@@ -38,7 +38,7 @@ Json show_json(const std::string& root) {
 // kind holding cpu0 must agree with it on every row.
 void expect_agrees_with_lscpu(const std::string& name) {
   SCOPED_TRACE(name);
-  if (!have("lscpu")) GTEST_SKIP() << "lscpu not installed";
+  ARMCACHE_REQUIRE_ORACLE("lscpu", "util-linux");
   const std::string root = fixture(name);
   const Json rows = lscpu(root);
   ASSERT_TRUE(rows.is_array()) << "lscpu failed on " << root;

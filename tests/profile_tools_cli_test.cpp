@@ -63,14 +63,92 @@ TEST(CliDiff, DefaultViews61And612ListEveryChangedRegister) {
   EXPECT_EQ(run_cli({"diff", a, a}).status, 0);
 }
 
+// The bitmap of `addr` in a Firecracker fingerprint set to `value` (as many
+// binary digits as the file already has).
+void set_fingerprint_reg(json& fp, const std::string& addr, std::uint64_t value) {
+  for (auto& r : fp["guest_cpu_config"]["reg_modifiers"])
+    if (r["addr"] == addr) {
+      const std::size_t width = r["bitmap"].get<std::string>().size() - 2;
+      std::string bits(width, '0');
+      for (std::size_t i = 0; i < width && i < 64; ++i)
+        if (value >> i & 1) bits[width - 1 - i] = '1';
+      r["bitmap"] = "0b" + bits;
+      return;
+    }
+  ADD_FAILURE() << addr << " is not in the fingerprint";
+}
+
 TEST(CliDiff, CaptureToProfileIsIdentical) {
   // A Firecracker fingerprint of N1 on 6.12 (values from docs/kvm-testbed.md) is the
   // same guest identity as the kernel model's 6.12 view.
   Tmp t;
   const std::string fp = t.path("fp.json");
   ASSERT_EQ(run_cli({"import", "firecracker-fingerprint", data("firecracker/fingerprint-n1-612.json"), "-o", fp}).status, 0);
-  const CliResult r = run_cli({"diff", fp, view(t, "612.json", "6.12", "neoverse-n1")});
+  // What tests/data/firecracker/fingerprint-n1-612.json holds, its bitmaps read by hand
+  // (ids: sysreg = 0x6030000000130000 | Op0 << 14 | Op1 << 11 | CRn << 7 | CRm << 3 | Op2,
+  // DEMUX CCSIDR = 0x6020000000110000 | selector):
+  //   0x603000000013c000 MIDR_EL1 (3,0,0,0,0)  0b0100'0001'0100'1111'1101'0000'1100'0001 = 0x414fd0c1
+  //   0x603000000013c03a MMFR2    (3,0,0,7,2)  0b1'0000'0001'0001 = 0x1011 (CCIDX [23:20] = 0)
+  //   0x603000000013c801 CLIDR    (3,1,0,0,1)  0b10'0000'0000'0000'0000'0010'0001 = 0x2000021
+  //   0x603000000013d801 CTR_EL0  (3,3,0,0,1)  0b1001'0100'0100'0100'1100'0000'0000'0100 = 0x9444c004
+  //   DEMUX 0 to 13                            0b10 = 0x2 each
+  // and kernel_version 6.12.48+deb13-cloud-arm64, firecracker_version 1.10.1.
+  const json p = json::parse(fixtures::slurp(fp));
+  EXPECT_EQ(p["kernel"], "6.12.48+deb13-cloud-arm64");
+  EXPECT_EQ(p["generation"], "6.10-6.15");
+  EXPECT_EQ(p["provenance"]["firecracker_version"], "1.10.1");
+  EXPECT_EQ(p["provenance"]["midr"], "0x414fd0c1");
+  EXPECT_EQ(p["provenance"]["registers"], 18);  // 4 system registers, 14 DEMUX
+  EXPECT_EQ(p["guest"]["clidr"], "0x2000021");
+  EXPECT_EQ(p["guest"]["clidr_reg"], "0x2000021");
+  EXPECT_EQ(p["guest"]["ctr_el0"], "0x9444c004");
+  EXPECT_EQ(p["guest"]["ctr_reg"], "0x9444c004");
+  EXPECT_EQ(p["guest"]["mmfr2_ccidx"], 0);
+  json demux = json::object(), ids = json::array();
+  for (int i = 0; i < 14; ++i) {
+    demux[std::to_string(i)] = "0x2";
+    ids.push_back(i);
+    EXPECT_EQ(p["guest"]["ccsidr"][std::to_string(i)], "0x2") << "CSSELR " << i;
+  }
+  EXPECT_EQ(p["guest"]["demux"], demux);
+  EXPECT_EQ(p["demux_ids"], ids);
+  EXPECT_EQ(p["kvm_registers"]["0x603000000013c000"], "0x414fd0c1");
+  EXPECT_EQ(p["kvm_registers"]["0x603000000013c03a"], "0x1011");
+  EXPECT_EQ(p["kvm_registers"]["0x603000000013c801"], "0x2000021");
+  EXPECT_EQ(p["kvm_registers"]["0x603000000013d801"], "0x9444c004");
+
+  const std::string model = view(t, "612.json", "6.12", "neoverse-n1");
+  CliResult r = run_cli({"diff", fp, model});
   EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find(": identical"), std::string::npos) << r.out;
+  r = run_cli({"diff", fp, model, "--json"});
+  EXPECT_EQ(r.status, 0) << r.out;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["identical"], true);
+  EXPECT_EQ(j["differences"], json::array());
+
+  // The same file with one register changed: DEMUX 2 (L2) = 0x70ffe03a, the N1's real L2
+  // (LineSize 2: 64-byte lines; Associativity [12:3] 7: 8 ways; NumSets [27:13] 2047: 2048
+  // sets; (2047 << 13) | (7 << 3) | 2 = 0xffe03a, WA/RA/WB 0x70000000).
+  json changed = json::parse(fixtures::slurp(data("firecracker/fingerprint-n1-612.json")));
+  set_fingerprint_reg(changed, "0x6020000000110002", 0x70ffe03a);
+  const std::string fp2 = t.path("fp2.json");
+  ASSERT_EQ(run_cli({"import", "firecracker-fingerprint", t.write("fc2.json", changed.dump()), "-o", fp2}).status, 0);
+  EXPECT_EQ(json::parse(fixtures::slurp(fp2))["guest"]["demux"]["2"], "0x70ffe03a");
+  r = run_cli({"diff", fp2, model, "--json"});
+  EXPECT_EQ(r.status, 1) << r.out;
+  j = json::parse(r.out);
+  EXPECT_EQ(j["identical"], false);
+  EXPECT_NE(j["fingerprint"]["a"], j["fingerprint"]["b"]);
+  std::map<std::string, json> diffs;
+  for (const auto& d : j["differences"]) diffs[d["scope"].get<std::string>() + " " + d["item"].get<std::string>()] = d;
+  ASSERT_EQ(diffs.size(), 2u) << r.out;  // what the guest reads, and ONE_REG
+  for (const char* item : {"guest L2", "kvm DEMUX CCSIDR[2]"}) {
+    ASSERT_TRUE(diffs.count(item)) << item << "\n" << r.out;
+    EXPECT_EQ(diffs[item]["a"], "0x70ffe03a") << item;
+    EXPECT_EQ(diffs[item]["b"], "0x2") << item;
+  }
+  EXPECT_EQ(diffs["guest L2"]["text"], "L2: 8 ways x 2048 sets -> 1 way x 1 set (fabricated)");
 }
 
 TEST(CliInterop, ExportImportKeepsFingerprintAndFlagsTruncation) {
