@@ -53,7 +53,7 @@ TEST(Diff, N1From61To612InWords) {
   EXPECT_EQ(clidr->a, "0x82000023");
   EXPECT_EQ(clidr->b, "0x2000021");
   // Level by level: L1 I+D -> I only, L2 unified stays; LoUU 0, LoUIS 0 stay; ICB 2 -> 0.
-  EXPECT_NE(clidr->text.find("L1 Separate I+D -> Instruction"), std::string::npos) << clidr->text;
+  EXPECT_NE(clidr->text.find("L1 Separate I+D -> Instruction only"), std::string::npos) << clidr->text;
   EXPECT_NE(clidr->text.find("ICB 2 -> 0"), std::string::npos) << clidr->text;
   const auto* ctr = find("CTR_EL0", profile::DiffScope::kGuest);
   ASSERT_NE(ctr, nullptr);
@@ -420,16 +420,16 @@ TEST(Firecracker, MalformedInputIsOneLineNamingFileAndPath) {
 
 struct Expect {
   unsigned level;
-  host::CacheType type;
+  cache::CacheKind type;
   std::uint64_t size;
   std::uint32_t ways, sets, line;
 };
 
 // N1 native view = the hardware (docs/kvm-testbed.md): L1D 0x701fe01a and L1I 0x201fe01a
 // = 4 ways x 256 sets x 64 B (64 KiB); L2 0x70ffe03a = 8 ways x 2048 sets x 64 B (1 MiB).
-const Expect kN1[] = {{1, host::CacheType::kData, 65536, 4, 256, 64},
-                      {1, host::CacheType::kInstruction, 65536, 4, 256, 64},
-                      {2, host::CacheType::kUnified, 1048576, 8, 2048, 64}};
+const Expect kN1[] = {{1, cache::CacheKind::kData, 65536, 4, 256, 64},
+                      {1, cache::CacheKind::kInstruction, 65536, 4, 256, 64},
+                      {2, cache::CacheKind::kUnified, 1048576, 8, 2048, 64}};
 
 void check_parsed(const host::SourceDescription& d, bool has_ways, unsigned vcpus, unsigned clusters) {
   ASSERT_EQ(d.cpus.size(), vcpus);
@@ -496,13 +496,13 @@ TEST(Firmware, LeavesMatchClidrTypes) {
   auto d = host::parse_pptt(*firmware::pptt(v, {2, 1}));
   ASSERT_TRUE(d.ok());
   ASSERT_EQ(d->cpus[0].caches.size(), 2u);
-  EXPECT_EQ(d->cpus[0].caches[0].type, host::CacheType::kInstruction);
-  EXPECT_EQ(d->cpus[0].caches[1].type, host::CacheType::kUnified);
+  EXPECT_EQ(d->cpus[0].caches[0].type, cache::CacheKind::kInstruction);
+  EXPECT_EQ(d->cpus[0].caches[1].type, cache::CacheKind::kUnified);
   EXPECT_EQ(d->cpus[0].caches[1].size.value, 64u);
   auto t = host::parse_dt_blob(*firmware::device_tree_blob(v, {2, 1}));
   ASSERT_TRUE(t.ok());
   ASSERT_EQ(t->cpus[1].caches.size(), 2u);
-  EXPECT_EQ(t->cpus[1].caches[0].type, host::CacheType::kInstruction);
+  EXPECT_EQ(t->cpus[1].caches[0].type, cache::CacheKind::kInstruction);
   auto desc = firmware::describe(v, {2, 1});
   ASSERT_TRUE(desc.ok());
   EXPECT_FALSE(desc->warnings.empty());  // fabricated values are called out

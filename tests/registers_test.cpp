@@ -207,7 +207,9 @@ TEST(RegId, CoprocNamesFollowTheUapi) {
 // ICB names the highest inner cacheable level, 1 to 7 (Arm ARM CLIDR_EL1.ICB).
 TEST(Clidr, IcbSevenIsLevelSeven) {
   for (const auto& f : decode(kClidrLayout, 7ull << 30))
-    if (f.field->name == std::string_view("ICB")) EXPECT_EQ(f.meaning, "L7 is the highest inner cache");
+    if (f.field->name == std::string_view("ICB")) {
+      EXPECT_EQ(f.meaning, "L7 is the highest inner cache");
+    }
 }
 
 TEST(RegId, EverySysregEncodingRoundTrips) {

@@ -14,15 +14,8 @@ std::string_view to_string(CacheKind kind) {
   return "?";
 }
 
-std::string_view ctype_name(unsigned ctype) {
-  static constexpr std::string_view kNames[] = {"None", "Instruction", "Data", "Separate", "Unified"};
-  return ctype < 5 ? kNames[ctype] : "Reserved";
-}
-
-std::string_view ttype_name(unsigned ttype) {
-  static constexpr std::string_view kNames[] = {"None", "Separate", "UnifiedLines", "UnifiedSeparateLines"};
-  return kNames[ttype & 3];
-}
+std::string_view ctype_name(unsigned ctype) { return ctype < 8 ? reg::kCtypeNames[ctype].name : "Reserved"; }
+std::string_view ttype_name(unsigned ttype) { return reg::kTtypeNames[ttype & 3].name; }
 
 ClidrShape clidr_shape(reg::Clidr clidr) {
   ClidrShape shape;

@@ -17,11 +17,12 @@ namespace {
 
 constexpr unsigned kMaxVcpus = 4096;  // KVM's default MPIDR: Aff0 4 bits, Aff1 8 bits
 
-std::string_view type_word(CacheType t) {
+std::string_view type_word(cache::CacheKind t) {
   switch (t) {
-    case CacheType::kData: return "D";
-    case CacheType::kInstruction: return "I";
-    case CacheType::kUnified: return "";
+    case cache::CacheKind::kData: return "D";
+    case cache::CacheKind::kInstruction: return "I";
+    case cache::CacheKind::kUnified:
+    case cache::CacheKind::kTag: return "";
   }
   return "";
 }
@@ -48,7 +49,7 @@ Prop ref(std::string name, std::uint32_t phandle, std::string label) {
 }
 
 void cache_props(DtNode& n, const CacheLevelDesc& c, bool split_prefix) {
-  const std::string p = !split_prefix ? "" : c.type == CacheType::kInstruction ? "i-" : "d-";
+  const std::string p = !split_prefix ? "" : c.type == cache::CacheKind::kInstruction ? "i-" : "d-";
   n.props.push_back(cell(p + "cache-size", std::uint32_t(c.geometry.size_bytes())));
   n.props.push_back(cell(p + "cache-sets", c.geometry.sets));
   n.props.push_back(cell(p + "cache-line-size", c.geometry.line_bytes));
@@ -71,7 +72,7 @@ Result<DtNode> build_tree(const GuestView& v, Topology t, std::uint32_t cache_ph
   };
   auto add_level_props = [&](DtNode& n, unsigned level) {
     const auto lc = level_caches(level);
-    const bool unified = lc.size() == 1 && lc[0]->type == CacheType::kUnified;
+    const bool unified = lc.size() == 1 && lc[0]->type == cache::CacheKind::kUnified;
     for (const auto* c : lc) cache_props(n, *c, !unified);
     if (unified) n.props.push_back(flag("cache-unified"));
   };
@@ -222,17 +223,17 @@ Result<Description> describe(const GuestView& v, Topology t) {
   Description d;
   const unsigned top = shape.levels.back().level;
   for (const auto& l : shape.levels) {
-    std::vector<CacheType> types;
+    std::vector<cache::CacheKind> types;
     switch (l.ctype) {
-      case 1: types = {CacheType::kInstruction}; break;
-      case 2: types = {CacheType::kData}; break;
-      case 3: types = {CacheType::kData, CacheType::kInstruction}; break;
-      case 4: types = {CacheType::kUnified}; break;
+      case 1: types = {cache::CacheKind::kInstruction}; break;
+      case 2: types = {cache::CacheKind::kData}; break;
+      case 3: types = {cache::CacheKind::kData, cache::CacheKind::kInstruction}; break;
+      case 4: types = {cache::CacheKind::kUnified}; break;
       default:
         return Error::make(fmt::format("CLIDR_EL1 {:#x}: L{} has the reserved Ctype {}", v.clidr.raw(), l.level, l.ctype));
     }
-    for (CacheType ty : types) {
-      const unsigned sel = (l.level - 1) << 1 | (ty == CacheType::kInstruction ? 1 : 0);
+    for (cache::CacheKind ty : types) {
+      const unsigned sel = (l.level - 1) << 1 | (ty == cache::CacheKind::kInstruction ? 1 : 0);
       const std::uint64_t raw = v.ccsidr[sel];
       const std::string name = fmt::format("L{}{}", l.level, type_word(ty));
       if (raw == 0) return Error::make(fmt::format("CCSIDR selector {} ({}) reads 0: no geometry", sel, name));
@@ -393,7 +394,7 @@ Result<std::vector<std::uint8_t>> pptt(const GuestView& v, Topology t) {
     for (std::size_t b = 0; b < first_shared; ++b) {
       if (inst[b].owner != inst[a].owner || inst[b].desc->level != inst[a].desc->level + 1) continue;
       if (!best || inst[b].desc->type == inst[a].desc->type ||
-          (best->desc->type != inst[a].desc->type && inst[b].desc->type == CacheType::kUnified))
+          (best->desc->type != inst[a].desc->type && inst[b].desc->type == cache::CacheKind::kUnified))
         best = &inst[b];
     }
     if (best) {
@@ -413,8 +414,8 @@ Result<std::vector<std::uint8_t>> pptt(const GuestView& v, Topology t) {
     put32(b, at + 12, std::uint32_t(c.geometry.size_bytes()));
     put32(b, at + 16, c.geometry.sets);
     b[at + 20] = std::uint8_t(c.geometry.ways);
-    const std::uint8_t alloc = c.type == CacheType::kInstruction ? 0 : 2;  // read; read and write
-    const std::uint8_t type = c.type == CacheType::kData ? 0 : c.type == CacheType::kInstruction ? 1 : 2;
+    const std::uint8_t alloc = c.type == cache::CacheKind::kInstruction ? 0 : 2;  // read; read and write
+    const std::uint8_t type = c.type == cache::CacheKind::kData ? 0 : c.type == cache::CacheKind::kInstruction ? 1 : 2;
     b[at + 21] = std::uint8_t(alloc | type << 2);  // write policy bit 4 clear: write-back
     put16(b, at + 22, std::uint16_t(c.geometry.line_bytes));
     put32(b, at + 24, cache_id++);

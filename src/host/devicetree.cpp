@@ -56,7 +56,7 @@ void fill_geometry(const void* fdt, int node, const std::string& prefix, CacheIn
 
 struct CacheRef {
   int node;
-  CacheType type;
+  cache::CacheKind type;
   unsigned level;
 };
 
@@ -92,12 +92,12 @@ Result<SourceDescription> parse_dt_blob(std::span<const std::uint8_t> blob) {
     // L1: split (i-/d- properties) or unified (cache-size in the cpu node).
     const bool l1_unified = has_prop(fdt, node, "cache-unified") || has_prop(fdt, node, "cache-size");
     if (l1_unified) {
-      CacheInfo c{.level = 1, .type = CacheType::kUnified};
+      CacheInfo c{.level = 1, .type = cache::CacheKind::kUnified};
       fill_geometry(fdt, node, "", c, out.warnings);
       c.shared_cpus.set({cpu}, Source::kDeviceTree);
       info.caches.push_back(c);
     } else {
-      for (auto [prefix, type] : {std::pair{"d-", CacheType::kData}, std::pair{"i-", CacheType::kInstruction}}) {
+      for (auto [prefix, type] : {std::pair{"d-", cache::CacheKind::kData}, std::pair{"i-", cache::CacheKind::kInstruction}}) {
         if (!has_prop(fdt, node, (std::string(prefix) + "cache-size").c_str()) &&
             !has_prop(fdt, node, (std::string(prefix) + "cache-sets").c_str()))
           continue;
@@ -139,10 +139,10 @@ Result<SourceDescription> parse_dt_blob(std::span<const std::uint8_t> blob) {
       level = lvl;
       sharers[next].push_back(cpu);
       if (has_prop(fdt, next, "d-cache-size") || has_prop(fdt, next, "i-cache-size")) {
-        chains[cpu].push_back({next, CacheType::kData, lvl});
-        chains[cpu].push_back({next, CacheType::kInstruction, lvl});
+        chains[cpu].push_back({next, cache::CacheKind::kData, lvl});
+        chains[cpu].push_back({next, cache::CacheKind::kInstruction, lvl});
       } else {
-        chains[cpu].push_back({next, CacheType::kUnified, lvl});
+        chains[cpu].push_back({next, cache::CacheKind::kUnified, lvl});
       }
       cur = next;
     }
@@ -151,7 +151,7 @@ Result<SourceDescription> parse_dt_blob(std::span<const std::uint8_t> blob) {
   for (unsigned cpu = 0; cpu < cpu_nodes.size(); ++cpu) {
     for (const CacheRef& r : chains[cpu]) {
       CacheInfo c{.level = r.level, .type = r.type};
-      const char* prefix = r.type == CacheType::kData ? "d-" : r.type == CacheType::kInstruction ? "i-" : "";
+      const char* prefix = r.type == cache::CacheKind::kData ? "d-" : r.type == cache::CacheKind::kInstruction ? "i-" : "";
       fill_geometry(fdt, r.node, prefix, c, out.warnings);
       if (c.size.value.value_or(0) == 0 && !c.sets.known() && !c.line.known())
         out.warnings.push_back(fmt::format("device tree: {}: no cache-size, cache-sets or cache-line-size",

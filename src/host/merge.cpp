@@ -86,7 +86,7 @@ MergedHost merge(const std::vector<SourceDescription>& input) {
       if (!m.cluster_id.known() && info->cluster_id.known()) m.cluster_id = info->cluster_id;
       if (!m.package_id.known() && info->package_id.known()) m.package_id = info->package_id;
     }
-    std::map<std::pair<unsigned, CacheType>, std::vector<std::pair<Source, const CacheInfo*>>> caches;
+    std::map<std::pair<unsigned, cache::CacheKind>, std::vector<std::pair<Source, const CacheInfo*>>> caches;
     for (const auto& [src, info] : views)
       for (const auto& c : info->caches) caches[{c.level, c.type}].push_back({src, &c});
     for (const auto& cache_entry : caches) {

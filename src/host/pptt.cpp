@@ -241,10 +241,10 @@ class Parser {
         c.level = lvl;
         if (k.flags & kTypeValid) {
           const unsigned t = (k.attributes >> 2) & 3;
-          c.type = t == 0 ? CacheType::kData : t == 1 ? CacheType::kInstruction : CacheType::kUnified;
+          c.type = t == 0 ? cache::CacheKind::kData : t == 1 ? cache::CacheKind::kInstruction : cache::CacheKind::kUnified;
         } else {
           warn_once(fmt::format("cache structure at {:#x}: cache type not valid, taken as Unified", off));
-          c.type = CacheType::kUnified;
+          c.type = cache::CacheKind::kUnified;
         }
         if (k.flags & kSizeValid) c.size.set(k.size, Source::kPptt);
         if (k.flags & kSetsValid) c.sets.set(k.sets, Source::kPptt);

@@ -60,7 +60,7 @@ std::vector<std::string> sanity_warnings(const MergedHost& host, const std::vect
               break;
             }
       }
-      if (c.type == CacheType::kUnified || c.type == CacheType::kData) below = &sh;
+      if (c.type == cache::CacheKind::kUnified || c.type == cache::CacheKind::kData) below = &sh;
     }
   }
   // A broken map repeats on every CPU: cap the list.

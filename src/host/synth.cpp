@@ -22,7 +22,7 @@ namespace {
 
 // lscpu's cache names: L1d, L1i, L2.
 std::string lscpu_name(const CacheInfo& c) {
-  return fmt::format("L{}{}", c.level, c.type == CacheType::kData ? "d" : c.type == CacheType::kInstruction ? "i" : "");
+  return fmt::format("L{}{}", c.level, c.type == cache::CacheKind::kData ? "d" : c.type == cache::CacheKind::kInstruction ? "i" : "");
 }
 
 // Geometry of a described cache; ways from size / (sets x line) when only
@@ -50,7 +50,7 @@ Synthesis synthesize(const CacheKindGroup& kind, std::optional<reg::Ctr> ctr) {
   bool d[8] = {}, i[8] = {}, u[8] = {};
   for (const auto& c : kind.caches) {
     if (c.level < 1 || c.level > 7) continue;
-    (c.type == CacheType::kData ? d : c.type == CacheType::kInstruction ? i : u)[c.level] = true;
+    (c.type == cache::CacheKind::kData ? d : c.type == cache::CacheKind::kInstruction ? i : u)[c.level] = true;
   }
   unsigned levels = 0;
   for (unsigned l = 1; l <= reg::kMaxCacheLevels; ++l) {
@@ -124,13 +124,13 @@ Synthesis synthesize(const CacheKindGroup& kind, std::optional<reg::Ctr> ctr) {
   }
   const auto fmt_ = s.ccidx ? reg::CcsidrFormat::kCcidx : reg::CcsidrFormat::k32;
   for (const auto& [c, g] : geo) {
-    if (u[c->level] && c->type != CacheType::kUnified) continue;
+    if (u[c->level] && c->type != cache::CacheKind::kUnified) continue;
     auto v = cache::ccsidr_from_geometry(g, fmt_);
     if (!v) {
       s.warnings.push_back(fmt::format("L{} {}: no CCSIDR: {}", c->level, to_string(c->type), v.error().message));
       continue;
     }
-    const auto sel = reg::Csselr::select(c->level, c->type == CacheType::kInstruction);
+    const auto sel = reg::Csselr::select(c->level, c->type == cache::CacheKind::kInstruction);
     s.ccsidr[std::uint32_t(sel.raw())] = v->raw();
   }
   // Which geometry is missing, for which caches, in one line per kind.

@@ -144,9 +144,9 @@ void read_cache_leaf(int cachefd, unsigned cpu, unsigned index, CpuInfo& info, W
     w.add(cpu, fmt::format(": cache/index{}/type missing, leaf skipped", index));
     return;
   }
-  if (a.text == "Data") c.type = CacheType::kData;
-  else if (a.text == "Instruction") c.type = CacheType::kInstruction;
-  else if (a.text == "Unified") c.type = CacheType::kUnified;
+  if (a.text == "Data") c.type = cache::CacheKind::kData;
+  else if (a.text == "Instruction") c.type = cache::CacheKind::kInstruction;
+  else if (a.text == "Unified") c.type = cache::CacheKind::kUnified;
   else {
     w.add(cpu, fmt::format(": cache/index{}/type '{}' unknown, leaf skipped", index, a.text));
     return;

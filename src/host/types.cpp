@@ -17,14 +17,6 @@ std::string_view to_string(Source s) {
   return "none";
 }
 
-std::string_view to_string(CacheType t) {
-  switch (t) {
-    case CacheType::kData: return "Data";
-    case CacheType::kInstruction: return "Instruction";
-    case CacheType::kUnified: return "Unified";
-  }
-  return "Unified";
-}
 
 void sort_caches(std::vector<CacheInfo>& caches) {
   std::stable_sort(caches.begin(), caches.end(), [](const CacheInfo& a, const CacheInfo& b) {

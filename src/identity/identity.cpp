@@ -10,16 +10,10 @@ std::vector<std::uint32_t> identity_selectors(const GuestView& v) {
   return out;
 }
 
-namespace {
-std::uint64_t read_of(const GuestView& v, std::uint32_t csselr) {
-  return (csselr & 0x10) ? v.ccsidr_tnd[csselr & 0xf] : v.ccsidr[csselr & 0xf];
-}
-}  // namespace
-
 bool GuestView::same_guest_identity(const GuestView& o) const {
   if (clidr != o.clidr || ctr != o.ctr || mmfr2_ccidx != o.mmfr2_ccidx) return false;
   for (std::uint32_t sel : identity_selectors(*this))
-    if (read_of(*this, sel) != read_of(o, sel)) return false;
+    if (ccsidr_read(sel) != o.ccsidr_read(sel)) return false;
   return true;
 }
 

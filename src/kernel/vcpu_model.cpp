@@ -228,7 +228,7 @@ int VcpuModel::set_clidr(std::uint64_t value, std::string& why) {
   }
   // sys_regs.c: set_clidr(): RES0, and no IDC implied unless CTR_EL0.IDC.
   const reg::Clidr c(value);
-  const bool implies_idc = c.loc() == 0 || (c.louis() == 0 && c.louu() == 0);
+  const bool implies_idc = cache::clidr_implies_idc(c);
   if (value & kClidrRes0) {
     why = fmt::format("CLIDR_EL1 {:#x} sets RES0 bits [63:47]", value);
     return EINVAL;
@@ -349,7 +349,7 @@ int VcpuModel::enable_native(std::uint32_t flags, const std::array<std::uint64_t
     for (unsigned n = 1; n <= reg::kMaxCacheLevels; ++n)
       if (clidr.ttype(n) == unsigned(reg::Ttype::kSeparate)) return ERANGE;
   }
-  const bool implies_idc = clidr.loc() == 0 || (clidr.louis() == 0 && clidr.louu() == 0);
+  const bool implies_idc = cache::clidr_implies_idc(clidr);
   if ((clidr.raw() & kClidrRes0) || (!vm_ctr_for_lines().idc() && implies_idc)) return EINVAL;
   std::array<std::uint32_t, kDemuxCount> a{};
   for (unsigned i = 0; i < kDemuxCount; ++i) a[i] = get_ccsidr(i);

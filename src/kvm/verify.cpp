@@ -34,10 +34,7 @@ std::vector<Mismatch> compare(const identity::GuestView& want, const identity::G
   };
   check("CLIDR_EL1", want.clidr.raw(), seen.clidr.raw());
   for (unsigned s : compared_selectors(want, opt)) {
-    const bool tnd = s & 0x10;
-    const unsigned i = s & 0xf;
-    check(fmt::format("CCSIDR_EL1 CSSELR={:#x}", s), tnd ? want.ccsidr_tnd[i] : want.ccsidr[i],
-          tnd ? seen.ccsidr_tnd[i] : seen.ccsidr[i]);
+    check(fmt::format("CCSIDR_EL1 CSSELR={:#x}", s), want.ccsidr_read(s), seen.ccsidr_read(s));
   }
   check("CTR_EL0", want.ctr.raw(), seen.ctr.raw());
   check("ID_AA64MMFR2_EL1.CCIDX", want.mmfr2_ccidx, seen.mmfr2_ccidx);

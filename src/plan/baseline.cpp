@@ -20,7 +20,7 @@ using kernel::KernelSpec;
 Richness richness(const GuestView& v) {
   Richness r;
   for (std::uint32_t sel : identity::identity_selectors(v)) {
-    const std::uint64_t raw = (sel & 0x10) ? v.ccsidr_tnd[sel & 0xf] : v.ccsidr[sel & 0xf];
+    const std::uint64_t raw = v.ccsidr_read(sel);
     const bool ccidx = v.mmfr2_ccidx != 0 || (raw >> 32);
     const cache::Geometry g =
         cache::geometry_of(reg::Ccsidr(raw, ccidx ? reg::CcsidrFormat::kCcidx : reg::CcsidrFormat::k32));

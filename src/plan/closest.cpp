@@ -56,10 +56,11 @@ std::vector<std::string> nearest_differences(const GuestView& want, const GuestV
     out.push_back(fmt::format("ID_AA64MMFR2_EL1.CCIDX: {}, not {}: KVM offers no way to change it", got.mmfr2_ccidx,
                               want.mmfr2_ccidx));
   for (std::uint32_t sel : identity::identity_selectors(want)) {
-    const bool tnd = sel & 0x10;
-    const unsigned i = sel & 0xf;
-    const std::uint64_t w = tnd ? want.ccsidr_tnd[i] : want.ccsidr[i];
-    const std::uint64_t g = tnd ? got.ccsidr_tnd[i] : got.ccsidr[i];
+    const reg::Csselr csselr(sel);
+    const bool tnd = csselr.tnd();
+    const unsigned i = csselr.level_ind_index();
+    const std::uint64_t w = want.ccsidr_read(csselr);
+    const std::uint64_t g = got.ccsidr_read(csselr);
     if (w == g) continue;
     const std::string name = fmt::format("CCSIDR_EL1[{}]", i);
     std::string why = because(name);

@@ -37,10 +37,11 @@ std::vector<Difference> differences(const GuestView& want, const GuestView& got)
   if (want.ctr != got.ctr)
     out.push_back({"CTR_EL0", fmt::format("CTR_EL0 reads {:#x}, not {:#x}", got.ctr.raw(), want.ctr.raw())});
   for (std::uint32_t sel : identity::identity_selectors(want)) {
-    const unsigned i = sel & 0xf;
-    const bool tnd = sel & 0x10;
-    const std::uint64_t w = tnd ? want.ccsidr_tnd[i] : want.ccsidr[i];
-    const std::uint64_t g = tnd ? got.ccsidr_tnd[i] : got.ccsidr[i];
+    const reg::Csselr csselr(sel);
+    const unsigned i = csselr.level_ind_index();
+    const bool tnd = csselr.tnd();
+    const std::uint64_t w = want.ccsidr_read(csselr);
+    const std::uint64_t g = got.ccsidr_read(csselr);
     // 64-bit values cannot be presented at all; the CCIDX reason says why.
     if (w == g || (w >> 32)) continue;
     out.push_back({fmt::format("CCSIDR_EL1[{}]{}", i, tnd ? "TnD" : ""),

@@ -44,15 +44,7 @@ bool sysfs_shape(reg::Clidr c, reg::Clidr kvm) {
   return kept_fields(c) == kept_fields(kvm);
 }
 
-std::string_view ctype_word(unsigned t) {
-  switch (t) {
-    case 1: return "Instruction";
-    case 2: return "Data";
-    case 3: return "Separate I+D";
-    case 4: return "Unified";
-    default: return "none";
-  }
-}
+std::string_view ctype_word(unsigned t) { return reg::kCtypeNames[t & 7].words; }
 
 std::string ctr_words(reg::Ctr ctr) {
   return fmt::format("CTR_EL0 {:#x} (IDC {}, DIC {})", ctr.raw(), ctr.idc() ? 1 : 0, ctr.dic() ? 1 : 0);

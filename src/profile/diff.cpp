@@ -86,10 +86,6 @@ void reg_item(std::vector<DiffItem>& out, DiffScope scope, std::string prefix, s
                  fmt::format("{}{}: {:#x} -> {:#x}: {}", prefix, name, a, b, field_changes(layout, a, b))});
 }
 
-std::uint64_t read_of(const GuestView& v, std::uint32_t sel) {
-  return (sel & 0x10) ? v.ccsidr_tnd[sel & 0xf] : v.ccsidr[sel & 0xf];
-}
-
 // Caches described by either side, compared selector by selector.
 template <typename Lookup>
 void cache_items(std::vector<DiffItem>& out, DiffScope scope, const std::string& prefix, reg::Clidr clidr_a,
@@ -124,12 +120,13 @@ std::string describe_geometry(std::uint64_t ccsidr, bool ccidx) {
                      g.line_bytes, size_words(g.size_bytes()));
 }
 
-std::string cache_name(reg::Clidr clidr, std::uint32_t csselr) {
-  const unsigned level = ((csselr >> 1) & 7) + 1;
-  if (csselr & 0x10) return fmt::format("L{} tag", level);
+std::string cache_name(reg::Clidr clidr, std::uint32_t raw) {
+  const reg::Csselr csselr(raw);
+  const unsigned level = csselr.level();
+  if (csselr.tnd()) return fmt::format("L{} tag", level);
   const unsigned ctype = level <= reg::kMaxCacheLevels ? clidr.ctype(level) : 0;
-  if (ctype == unsigned(reg::Ctype::kUnified) && !(csselr & 1)) return fmt::format("L{}", level);
-  return fmt::format("L{}{}", level, (csselr & 1) ? "I" : "D");
+  if (ctype == unsigned(reg::Ctype::kUnified) && !csselr.ind()) return fmt::format("L{}", level);
+  return fmt::format("L{}{}", level, csselr.ind() ? "I" : "D");
 }
 
 std::vector<DiffItem> diff_views(const GuestView& a, const GuestView& b) {
@@ -153,7 +150,7 @@ std::vector<DiffItem> diff_views(const GuestView& a, const GuestView& b) {
     const GuestView& v = left ? a : b;
     const auto& s = left ? sa : sb;
     if (std::find(s.begin(), s.end(), sel) == s.end()) return std::nullopt;
-    return std::pair{read_of(v, sel), v.mmfr2_ccidx != 0};
+    return std::pair{v.ccsidr_read(sel), v.mmfr2_ccidx != 0};
   });
   // ONE_REG state: not guest-visible, but a VMM that restores the register
   // list (QEMU, crosvm) depends on it. A view without DEMUX values (written

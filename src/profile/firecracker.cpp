@@ -259,8 +259,9 @@ Result<Json> export_template(const Profile& p, std::string_view where) {
   add(reg::kClidrId, v.clidr.raw());
   add(reg::kCtrId, v.ctr.raw());
   for (std::uint32_t sel : identity::identity_selectors(v)) {
-    const unsigned i = sel & 0xf;
-    if (sel & 0x10) {
+    const reg::Csselr csselr(sel);
+    const unsigned i = csselr.level_ind_index();
+    if (csselr.tnd()) {
       if (v.ccsidr_tnd[i] != v.ccsidr[i])
         return Error::make(fmt::format(
             "{}: the L{} tag cache reads {:#x}, not the data cache's {:#x}; KVM has no register for tag caches", where,

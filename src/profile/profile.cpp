@@ -442,7 +442,7 @@ std::string fingerprint(const GuestView& v) {
   mix(v.clidr.raw());
   for (std::uint32_t sel : identity::identity_selectors(v)) {
     mix(sel);
-    mix((sel & 0x10) ? v.ccsidr_tnd[sel & 0xf] : v.ccsidr[sel & 0xf]);
+    mix(v.ccsidr_read(sel));
   }
   mix(v.ctr.raw());
   mix(v.mmfr2_ccidx);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "armcache/registers/clidr.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/registers/midr.h"
 
@@ -12,19 +13,8 @@ std::string plural(std::uint64_t n, const char* one, const char* many) {
 }
 }  // namespace
 
-std::string ctype(std::uint64_t v, std::uint64_t) {
-  static constexpr const char* kNames[] = {"No cache",       "Instruction only", "Data only",
-                                           "Separate I+D",   "Unified",          "Reserved",
-                                           "Reserved",       "Reserved"};
-  return kNames[v & 7];
-}
-
-std::string ttype(std::uint64_t v, std::uint64_t) {
-  static constexpr const char* kNames[] = {"No tag cache", "Separate tag cache",
-                                           "Unified tag+data, unified lines",
-                                           "Unified tag+data, separate lines"};
-  return kNames[v & 3];
-}
+std::string ctype(std::uint64_t v, std::uint64_t) { return std::string(kCtypeNames[v & 7].words); }
+std::string ttype(std::uint64_t v, std::uint64_t) { return std::string(kTtypeNames[v & 3].words); }
 
 std::string level_or_zero(std::uint64_t v, std::uint64_t) {
   return v == 0 ? std::string("level 0: no maintenance needed") : fmt::format("level {}", v);

@@ -94,7 +94,7 @@ std::string view_lines(const identity::GuestView& v) {
   out += fmt::format("  CLIDR_EL1 {:#x}: {}; LoC {}, LoUU {}, LoUIS {}\n", v.clidr.raw(), levels, v.clidr.loc(),
                      v.clidr.louu(), v.clidr.louis());
   for (std::uint32_t sel : identity::identity_selectors(v)) {
-    const std::uint64_t raw = (sel & 0x10) ? v.ccsidr_tnd[sel & 0xf] : v.ccsidr[sel & 0xf];
+    const std::uint64_t raw = v.ccsidr_read(sel);
     // 0 for a described cache is what a host description without geometry
     // (a level-only sysfs tree) gives: no real cache reads it.
     out += fmt::format("  {:<4} {:#x}: {}\n", profile::cache_name(v.clidr, sel), raw,

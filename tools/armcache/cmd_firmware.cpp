@@ -76,7 +76,7 @@ int run_firmware(const FirmwareArgs& a) {
   out << fmt::format("{}: CLIDR_EL1 {:#x}, {} vCPU{} in {} cluster{}\n", a.profile, v.clidr.raw(), t.vcpus,
                      t.vcpus == 1 ? "" : "s", t.clusters, t.clusters == 1 ? "" : "s");
   for (const auto& c : d.caches) {
-    const char* ty = c.type == firmware::CacheType::kData ? "D" : c.type == firmware::CacheType::kInstruction ? "I" : "";
+    const char* ty = c.type == cache::CacheKind::kData ? "D" : c.type == cache::CacheKind::kInstruction ? "I" : "";
     out << fmt::format("  L{}{:<2} {} ways x {} sets x {}-byte lines = {} bytes, {}\n", c.level, ty, c.geometry.ways,
                        c.geometry.sets, c.geometry.line_bytes, c.geometry.size_bytes(),
                        c.cluster_shared ? "one per cluster" : "one per vCPU");

@@ -59,12 +59,12 @@ void print_table(const host::HostReport& r, std::optional<reg::Ctr> ctr) {
                              "ALL-SIZE", "WAYS", "TYPE", "LEVEL", "SETS", "PHY-LINE", "COHERENCY-SIZE", "SOURCE");
     for (std::size_t i = 0; i < k.group.caches.size(); ++i) {
       const auto& c = k.group.caches[i];
-      const char* suffix = c.type == host::CacheType::kData ? "d" : c.type == host::CacheType::kInstruction ? "i" : "";
+      const char* suffix = c.type == cache::CacheKind::kData ? "d" : c.type == cache::CacheKind::kInstruction ? "i" : "";
       const unsigned inst = i < k.group.instances.size() ? k.group.instances[i] : 1;
       std::cout << fmt::format("{:<4} {:>8} {:>8} {:>4} {:<11} {:>5} {:>5} {:>8} {:>14} {}\n",
                                fmt::format("L{}{}", c.level, suffix), c.size.known() ? human(*c.size.value) : "",
                                c.size.known() ? human(*c.size.value * inst) : "", cell(c.ways),
-                               host::to_string(c.type), c.level, cell(c.sets), cell(c.physical_line_partition),
+                               cache::to_string(c.type), c.level, cell(c.sets), cell(c.physical_line_partition),
                                cell(c.line), sources_of(c));
     }
     std::string conf;
@@ -95,7 +95,7 @@ void print_table(const host::HostReport& r, std::optional<reg::Ctr> ctr) {
       std::string list;
       for (const auto& g : groups) list += (list.empty() ? "" : " | ") + host::format_cpulist(g);
       std::cout << fmt::format("  Sharing: L{}{} by {} (one kind: the registers read the same)\n", c.level,
-                               c.type == host::CacheType::kData ? "d" : c.type == host::CacheType::kInstruction ? "i" : "",
+                               c.type == cache::CacheKind::kData ? "d" : c.type == cache::CacheKind::kInstruction ? "i" : "",
                                list);
     }
 

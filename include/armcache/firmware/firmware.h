@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "armcache/cache/geometry.h"
+#include "armcache/cache/selectors.h"
 #include "armcache/identity/identity.h"
 #include "armcache/util/result.h"
 
@@ -27,11 +28,10 @@ struct Topology {
   unsigned clusters = 1;
 };
 
-enum class CacheType : std::uint8_t { kData, kInstruction, kUnified };
 
 struct CacheLevelDesc {
   unsigned level;      // 1..7
-  CacheType type;
+  cache::CacheKind type;
   cache::Geometry geometry;
   bool cluster_shared;  // one instance per cluster, else one per CPU
 };

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "armcache/cache/selectors.h"
+
 namespace armcache::host {
 
 enum class Source : std::uint8_t { kNone, kSysfs, kDeviceTree, kPptt, kRegisters, kDerived };
@@ -28,13 +30,11 @@ struct Tagged {
   bool operator==(const Tagged&) const = default;
 };
 
-// sysfs "type" names, which are also lscpu's TYPE column.
-enum class CacheType : std::uint8_t { kData, kInstruction, kUnified };
-std::string_view to_string(CacheType t);  // "Data", "Instruction", "Unified"
-
 struct CacheInfo {
   unsigned level = 0;  // 1..7
-  CacheType type = CacheType::kUnified;
+  // Data, Instruction or Unified (never Tag): cache::to_string gives the sysfs
+  // "type" names, which are also lscpu's TYPE column.
+  cache::CacheKind type = cache::CacheKind::kUnified;
   Tagged<std::uint64_t> size;
   Tagged<std::uint32_t> ways;
   Tagged<std::uint32_t> sets;

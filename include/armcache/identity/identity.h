@@ -13,6 +13,7 @@
 
 #include "armcache/registers/ccsidr.h"
 #include "armcache/registers/clidr.h"
+#include "armcache/registers/csselr.h"
 #include "armcache/registers/ctr.h"
 
 namespace armcache::identity {
@@ -63,6 +64,13 @@ struct GuestView {
   // from the guest's read: pre-6.3 ONE_REG reports the sanitised value).
   std::uint64_t clidr_reg = 0;
   std::uint64_t ctr_reg = 0;
+
+  // The CCSIDR_EL1 the guest reads after writing `csselr` to CSSELR_EL1:
+  // Level and InD pick the entry, TnD the tag-cache array.
+  constexpr std::uint64_t ccsidr_read(reg::Csselr csselr) const {
+    return csselr.tnd() ? ccsidr_tnd[csselr.level_ind_index()] : ccsidr[csselr.level_ind_index()];
+  }
+  constexpr std::uint64_t ccsidr_read(std::uint32_t csselr) const { return ccsidr_read(reg::Csselr(csselr)); }
 
   bool operator==(const GuestView&) const = default;
   // Same guest-visible identity (see guest_identity_differences).

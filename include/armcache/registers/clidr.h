@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "armcache/registers/describers.h"
 #include "armcache/registers/field.h"
@@ -46,6 +47,21 @@ inline constexpr unsigned kMaxCacheLevels = 7;
 enum class Ctype : std::uint8_t { kNone = 0, kInstruction = 1, kData = 2, kSeparate = 3, kUnified = 4 };
 // Ttype encodings (FEAT_MTE2).
 enum class Ttype : std::uint8_t { kNone = 0, kSeparate = 1, kUnifiedLines = 2, kUnifiedSeparateLines = 3 };
+
+// The value names, by encoding: `name` is the identifier JSON output uses,
+// `words` what a person reads (the field describers, messages).
+struct ValueName {
+  std::string_view name;
+  std::string_view words;
+};
+inline constexpr ValueName kCtypeNames[8] = {
+    {"None", "No cache"},  {"Instruction", "Instruction only"}, {"Data", "Data only"},
+    {"Separate", "Separate I+D"}, {"Unified", "Unified"}, {"Reserved", "Reserved"},
+    {"Reserved", "Reserved"}, {"Reserved", "Reserved"}};
+inline constexpr ValueName kTtypeNames[4] = {{"None", "No tag cache"},
+                                             {"Separate", "Separate tag cache"},
+                                             {"UnifiedLines", "Unified tag+data, unified lines"},
+                                             {"UnifiedSeparateLines", "Unified tag+data, separate lines"}};
 
 class Clidr {
  public:
