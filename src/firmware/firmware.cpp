@@ -233,7 +233,7 @@ Result<Description> describe(const GuestView& v, Topology t) {
         return Error::make(fmt::format("CLIDR_EL1 {:#x}: L{} has the reserved Ctype {}", v.clidr.raw(), l.level, l.ctype));
     }
     for (cache::CacheKind ty : types) {
-      const unsigned sel = (l.level - 1) << 1 | (ty == cache::CacheKind::kInstruction ? 1 : 0);
+      const auto sel = unsigned(reg::Csselr::select(l.level, ty == cache::CacheKind::kInstruction).raw());
       const std::uint64_t raw = v.ccsidr[sel];
       const std::string name = fmt::format("L{}{}", l.level, type_word(ty));
       if (raw == 0) return Error::make(fmt::format("CCSIDR selector {} ({}) reads 0: no geometry", sel, name));

@@ -36,7 +36,7 @@ bool is_feature_id_register(std::uint64_t id);
 // KVM's firmware pseudo-registers (KVM_REG_ARM_FW: PSCI version, SMCCC
 // workarounds) and the hypercall bitmaps (KVM_REG_ARM_FW_FEAT_BMAP): they
 // describe the firmware a guest sees.
-constexpr std::uint32_t kvm_coproc(std::uint64_t id) { return std::uint32_t(id >> 16) & 0xffff; }
+constexpr std::uint32_t kvm_coproc(std::uint64_t id) { return std::uint32_t(reg_id::kCoproc.get(id)); }
 constexpr bool is_firmware_register(std::uint64_t id) {
   return (id & 0xff00000000000000ull) == kKvmRegArm64 &&
          (kvm_coproc(id) == kCoprocFw || kvm_coproc(id) == kCoprocFwFeatBitmap);
