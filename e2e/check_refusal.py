@@ -28,9 +28,9 @@ def main():
     if res["rc"] != 1 or plan["verdict"] != "impossible" or not f:
         print(f"    apply rc {res['rc']}, plan verdict {plan['verdict']}, failure {f}")
         return 1
-    # apply names "CLIDR_EL1", "CTR_EL0", "CCSIDR_EL1 (DEMUX n)"; the plan "CCSIDR selector n", "DEMUX id n".
-    m = re.match(r"CCSIDR_EL1 \(DEMUX (\d+)\)", f["register"])
-    names = [f"CCSIDR selector {m[1]} ", f"DEMUX id {m[1]} "] if m else [f["register"] + " "]
+    # apply and the plan's reasons both name a register as reg::one_reg_name does:
+    # "CLIDR_EL1", "CTR_EL0", "CCSIDR_EL1[n]".
+    names = [f["register"] + " "]
     named = [r for r in plan["reasons"]
              if any(r.startswith(n) for n in names) and f"({f['errno_name']})" in r]
     print(f"    real: {f['register']} = {f['value']} -> {f['errno_name']}, restored {a['restored']}; "

@@ -247,7 +247,7 @@ def kernel_order(k):
 
 
 def short(regs):
-    return ", ".join(sorted(set(re.sub(r"CSSELR=0x[0-9a-f]+", "*", x) for x in regs)))
+    return ", ".join(sorted(set(re.sub(r"\[[0-9]+(,TnD)?\]", "[*]", x) for x in regs)))
 
 
 def verdict_text(s, ccidx):

@@ -20,8 +20,8 @@ import re
 import subprocess
 import sys
 
-CXX_NAMESPACES = ("armcache::reg::", "armcache::cache::", "armcache::identity::", "armcache::kernel::",
-                  "armcache::profile::", "armcache::kvm::")
+CXX_NAMESPACES = ("armcache::reg::", "armcache::cache::", "armcache::identity::", "armcache::vcpu::",
+                  "armcache::kernel::", "armcache::profile::", "armcache::kvm::")
 VERSION_NODE = "ARMCACHE_0"
 
 

@@ -152,6 +152,21 @@ TEST(Truncation, LowHalvesOfCcidxValuesAreFlagged) {
   EXPECT_EQ(check_truncated(0x1a, false), Truncation::kNo);
 }
 
+// The format a value is read in, and whether it looks cut short, from the
+// layouts: 0xff0000001a is FEAT_CCIDX (4 ways, 256 sets: NumSets in [55:32]);
+// 0x3a read as 32-bit is 8 ways x 1 set with [31:24] clear, the low half of
+// V1's L2; 0x70ffe03a is N1's real 32-bit L2 (8 ways x 2048 sets).
+TEST(Truncation, FormatAsReadAndLooksTruncated) {
+  EXPECT_EQ(Ccsidr::as_read(0xff0000001aull, false).format(), CcsidrFormat::kCcidx) << "bits [63:32] decide";
+  EXPECT_EQ(Ccsidr::as_read(0x1a, false).format(), CcsidrFormat::k32);
+  EXPECT_EQ(Ccsidr::as_read(0x1a, true).format(), CcsidrFormat::kCcidx);
+  EXPECT_TRUE(looks_truncated(0x3a, false));
+  EXPECT_FALSE(looks_truncated(0x70ffe03a, false));
+  EXPECT_TRUE(looks_truncated(0x1a, true)) << "a CCIDX value without its NumSets half";
+  EXPECT_FALSE(looks_truncated(0xff0000001aull, true));
+  EXPECT_FALSE(looks_truncated(0xff0000001aull, false));
+}
+
 TEST(Idc, FactsModels) {
   struct Case {
     std::uint64_t ctr, clidr;

@@ -540,9 +540,13 @@ TEST(CliPlan, ExitCodesAndKernelViewAsInput) {
   EXPECT_EQ(r.status, 0) << r.err;
   json j = json::parse(r.out);
   EXPECT_EQ(j["verdict"], "restorable");
-  EXPECT_EQ(j["writes"][0]["register"], "CLIDR_EL1");
-  EXPECT_EQ(j["writes"][0]["id"], "0x603000000013c801");
-  EXPECT_EQ(j["writes"][0]["value"], "0x82000023");
+  // apply_view's order: CTR_EL0 first, CLIDR_EL1 last.
+  ASSERT_EQ(j["writes"].size(), 5u);
+  EXPECT_EQ(j["writes"][0]["register"], "CTR_EL0");
+  EXPECT_EQ(j["writes"][1]["register"], "CCSIDR_EL1[0]");
+  EXPECT_EQ(j["writes"][4]["register"], "CLIDR_EL1");
+  EXPECT_EQ(j["writes"][4]["id"], "0x603000000013c801");
+  EXPECT_EQ(j["writes"][4]["value"], "0x82000023");
   r = run_cli({"plan", "--from", from, "--to-qemu-model", "neoverse-n1", "--kernel", "6.1.0-50-cloud-arm64"});
   EXPECT_EQ(r.status, 0);  // identical
   const CliResult v612 = run_cli({"kernel-view", "--kernel", "6.12", "--qemu-model", "neoverse-n1", "--json"});

@@ -15,7 +15,7 @@
 namespace armcache::testing {
 
 // A vCPU's cache registers with KVM-like rules supplied by each test.
-class FakeRegs : public kvm::RegisterFile {
+class FakeRegs : public vcpu::RegisterFile {
  public:
   std::map<std::uint64_t, std::uint64_t> regs;
   std::function<int(std::uint64_t id, std::uint64_t v)> refuse = [](std::uint64_t, std::uint64_t) { return 0; };
@@ -34,12 +34,12 @@ class FakeRegs : public kvm::RegisterFile {
   }
   Result<std::uint64_t> get(std::uint64_t id) override {
     auto it = regs.find(id);
-    if (it == regs.end()) return kvm::ioctl_error("KVM_GET_ONE_REG", kvm::reg_name(id), ENOENT);
+    if (it == regs.end()) return kvm::ioctl_error("KVM_GET_ONE_REG", reg::one_reg_name(id), ENOENT);
     return it->second;
   }
   Status set(std::uint64_t id, std::uint64_t v) override {
-    if (!regs.count(id)) return kvm::ioctl_error("KVM_SET_ONE_REG", kvm::reg_name(id), ENOENT);
-    if (int e = refuse(id, v)) return kvm::ioctl_error("KVM_SET_ONE_REG", kvm::reg_name(id), e);
+    if (!regs.count(id)) return kvm::ioctl_error("KVM_SET_ONE_REG", reg::one_reg_name(id), ENOENT);
+    if (int e = refuse(id, v)) return kvm::ioctl_error("KVM_SET_ONE_REG", reg::one_reg_name(id), e);
     writes.emplace_back(id, v);
     regs[id] = store(id, v);
     return Ok{};

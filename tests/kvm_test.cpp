@@ -23,7 +23,7 @@
 #include "armcache/kvm/native_detect.h"
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/verify.h"
-#include "armcache/kvm/view.h"
+#include "armcache/vcpu/apply.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "fake_regs.h"
 
@@ -171,6 +171,26 @@ TEST(ApplyView, WritesInSafeOrderAndSkipsEqualRegisters) {
   EXPECT_EQ(again.unchanged.size(), 5u);
 }
 
+// first_difference reads in apply_view's order and names the first register
+// that differs (errnum 0) or cannot be read (errnum set).
+TEST(ApplyView, FirstDifferenceInApplyOrder) {
+  FakeRegs f;  // N1's 6.10+ defaults: CLIDR 0x02000021, CTR 0x9444c004, DEMUX 0x2
+  GuestView v = n1_view();
+  v.ctr_reg = 0x9444c004;
+  auto d = first_difference(v, f);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->id, reg::demux_ccsidr_id(0)) << "CTR_EL0 is equal, DEMUX 0 comes before CLIDR_EL1";
+  EXPECT_EQ(d->errnum, 0);
+  EXPECT_EQ(d->read_back, 0x2u);
+  ASSERT_TRUE(apply_view(v, f).ok);
+  EXPECT_FALSE(first_difference(v, f));
+  f.regs.erase(reg::demux_ccsidr_id(1));
+  d = first_difference(v, f);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->errnum, ENOENT);
+  EXPECT_EQ(d->name, "CCSIDR_EL1[1]");
+}
+
 TEST(ApplyView, RefusedWriteRestoresEverythingInReverse) {
   FakeRegs f;
   const auto before = f.regs;
@@ -214,10 +234,10 @@ TEST(ApplyView, UnlistedRegisterFailsBeforeAnyWrite) {
   EXPECT_EQ(rep.failure->errnum, ENOENT);
   // The report names the register and the value the view wanted there.
   EXPECT_EQ(rep.failure->id, reg::demux_ccsidr_id(2));
-  EXPECT_EQ(rep.failure->name, "CCSIDR_EL1 (DEMUX 2)");
+  EXPECT_EQ(rep.failure->name, "CCSIDR_EL1[2]");
   EXPECT_EQ(rep.failure->value, 0x70ffe03au);
   EXPECT_TRUE(rep.restored);
-  EXPECT_NE(describe(rep).find("CCSIDR_EL1 (DEMUX 2) = 0x70ffe03a"), std::string::npos) << describe(rep);
+  EXPECT_NE(describe(rep).find("CCSIDR_EL1[2] = 0x70ffe03a"), std::string::npos) << describe(rep);
   EXPECT_TRUE(f.writes.empty());
 }
 
@@ -269,7 +289,7 @@ TEST(Compare, DescribedSelectorsAndOneReg) {
   auto m = compare(want, seen, 1, "after-reset");
   ASSERT_EQ(m.size(), 2u);
   EXPECT_EQ(m[0].text(), "vCPU 1 after-reset: CLIDR_EL1 expected 0x82000023 seen 0x2000021");
-  EXPECT_EQ(m[1].reg, "ONE_REG DEMUX CCSIDR 2 (not listed)");
+  EXPECT_EQ(m[1].reg, "ONE_REG CCSIDR_EL1[2] (not listed)");
 }
 
 // ---- no backend (x86) ----

@@ -6,6 +6,7 @@
 #include "armcache/identity/qemu_models.h"
 #include "armcache/plan/planner.h"
 #include "armcache/registers/kvm_reg_id.h"
+#include "armcache/vcpu/apply.h"
 
 namespace armcache::plan {
 namespace {
@@ -28,18 +29,48 @@ bool any_reason_has(const Plan& p, std::string_view text) {
 TEST(Planner, Same61ToSame612IsRestorable) {
   const Plan p = plan_restore(saved("6.1", "neoverse-n1"), *kernel::parse_kernel("6.12"), input("neoverse-n1"));
   ASSERT_EQ(p.verdict, Verdict::kRestorable) << (p.reasons.empty() ? "" : p.reasons[0]);
-  // CLIDR before CTR_EL0 (IDC lowered to the raw value the 6.1 guest read),
-  // then the three described selectors with the ground truth.
+  // In apply_view's order: CTR_EL0 (IDC lowered to the raw value the 6.1
+  // guest read), the three described selectors with the ground truth, then
+  // CLIDR_EL1.
   ASSERT_EQ(p.writes.size(), 5u);
-  EXPECT_EQ(p.writes[0].id, reg::kClidrId);
-  EXPECT_EQ(p.writes[0].value, 0x82000023ull);
-  EXPECT_EQ(p.writes[1].id, reg::kCtrId);
-  EXPECT_EQ(p.writes[1].value, 0x8444c004ull);
-  EXPECT_EQ(p.writes[2].id, reg::demux_ccsidr_id(0));
-  EXPECT_EQ(p.writes[2].value, 0x701fe01aull);
-  EXPECT_EQ(p.writes[3].value, 0x201fe01aull);
-  EXPECT_EQ(p.writes[4].value, 0x70ffe03aull);
+  EXPECT_EQ(p.writes[0].id, reg::kCtrId);
+  EXPECT_EQ(p.writes[0].value, 0x8444c004ull);
+  EXPECT_EQ(p.writes[1].id, reg::demux_ccsidr_id(0));
+  EXPECT_EQ(p.writes[1].value, 0x701fe01aull);
+  EXPECT_EQ(p.writes[2].value, 0x201fe01aull);
+  EXPECT_EQ(p.writes[3].value, 0x70ffe03aull);
+  EXPECT_EQ(p.writes[4].id, reg::kClidrId);
+  EXPECT_EQ(p.writes[4].value, 0x82000023ull);
   EXPECT_TRUE(p.warnings.empty()) << "6.10+ keeps CLIDR across resets";
+}
+
+// The plan is what `kvm apply` does with the saved view: its writes are the
+// ones apply_view makes on a fresh destination vCPU (the model), in the same
+// order, and a refused restore's first reason is apply's first failure.
+TEST(Planner, PlanIsWhatApplyDoes) {
+  const Source src = saved("6.1", "neoverse-n1");
+  const auto k612 = *kernel::parse_kernel("6.12");
+  const Plan p = plan_restore(src, k612, input("neoverse-n1"));
+  ASSERT_EQ(p.verdict, Verdict::kRestorable);
+  kernel::VcpuModel vcpu(k612, input("neoverse-n1"));
+  const vcpu::ApplyReport rep = vcpu::apply_view(kernel::one_reg_target(src.view, k612), vcpu);
+  ASSERT_TRUE(rep.ok) << vcpu::describe(rep);
+  ASSERT_EQ(rep.written.size(), p.writes.size());
+  for (std::size_t i = 0; i < p.writes.size(); ++i) {
+    EXPECT_EQ(rep.written[i].id, p.writes[i].id) << i;
+    EXPECT_EQ(rep.written[i].value, p.writes[i].value) << i;
+  }
+  EXPECT_TRUE(vcpu.view().same_guest_identity(src.view));
+
+  const Source back = saved("6.12", "neoverse-n1");
+  const auto k61 = *kernel::parse_kernel("6.1");
+  const Plan q = plan_restore(back, k61, input("neoverse-n1"));
+  ASSERT_EQ(q.verdict, Verdict::kImpossible);
+  kernel::VcpuModel old(k61, input("neoverse-n1"));
+  const vcpu::ApplyReport refused = vcpu::apply_view(kernel::one_reg_target(back.view, k61), old);
+  ASSERT_FALSE(refused.ok);
+  ASSERT_FALSE(q.reasons.empty());
+  EXPECT_EQ(q.reasons[0].rfind(refused.failure->message, 0), 0u) << q.reasons[0];
 }
 
 TEST(Planner, SameKernelSameHostIsIdentical) {
@@ -52,7 +83,7 @@ TEST(Planner, Back612To61IsImpossible) {
   const Plan p = plan_restore(saved("6.12", "neoverse-n1"), *kernel::parse_kernel("6.1.0-50-cloud-arm64"),
                               input("neoverse-n1"));
   EXPECT_EQ(p.verdict, Verdict::kImpossible);
-  EXPECT_TRUE(any_reason_has(p, "DEMUX id 5 does not exist on a pre-6.3 destination (ENOENT)"));
+  EXPECT_TRUE(any_reason_has(p, "CCSIDR_EL1[5] does not exist on a pre-6.3 destination (ENOENT); the saved register list includes it"));
   EXPECT_TRUE(any_reason_has(p, "is not the destination host's 0x82000023"));  // CLIDR, EINVAL
   EXPECT_TRUE(any_reason_has(p, "(EINVAL)"));
   EXPECT_TRUE(p.writes.empty());
@@ -92,7 +123,7 @@ TEST(Planner, AppleM2ClustersDiffer) {
   // the other cluster: the DEMUX set must equal the current CPU's value.
   Plan p = plan_restore(saved_on_a, *kernel::parse_kernel("6.1"), on_b);
   EXPECT_EQ(p.verdict, Verdict::kImpossible);
-  EXPECT_TRUE(any_reason_has(p, "CCSIDR selector 0 0x700fe03a is not the destination CPU's 0x701fe03a"));
+  EXPECT_TRUE(any_reason_has(p, "CCSIDR_EL1[0] 0x700fe03a is not the destination CPU's 0x701fe03a"));
   p = plan_restore(saved_on_a, *kernel::parse_kernel("6.1"), on_a);
   EXPECT_EQ(p.verdict, Verdict::kIdentical);
   // On 6.12 either cluster can present cluster A's view.
@@ -115,7 +146,7 @@ TEST(Planner, TruncatedCcidxValuesAreNotRestored) {
   v.ccsidr[2] = 0x3a;
   p = plan_restore({v, Generation::k610To615}, *kernel::parse_kernel("6.12"), input("neoverse-v1"));
   EXPECT_EQ(p.verdict, Verdict::kImpossible);
-  EXPECT_TRUE(any_reason_has(p, "CCSIDR selector 2 = 0x3a (8 ways, 1 set) is the low half"));
+  EXPECT_TRUE(any_reason_has(p, "CCSIDR_EL1[2] = 0x3a (8 ways, 1 set) is the low half"));
 }
 
 TEST(Planner, Warns63To69ResetWipesClidr) {

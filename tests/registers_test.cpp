@@ -204,6 +204,19 @@ TEST(RegId, CoprocNamesFollowTheUapi) {
   EXPECT_EQ(coproc(0x6030000000120000ull), "unknown");  // 32-bit Arm's VFP
 }
 
+// One name per register in every message: ids worked out from asm/kvm.h
+// (KVM_REG_ARM64 | size | coproc | index).
+TEST(RegId, OneNamePerRegister) {
+  EXPECT_EQ(one_reg_name(0x603000000013c801ull), "CLIDR_EL1");  // op0 3, op1 1, CRn 0, CRm 0, op2 1
+  EXPECT_EQ(one_reg_name(0x6020000000110002ull), "CCSIDR_EL1[2]");  // DEMUX CCSIDR index 2
+  EXPECT_EQ(ccsidr_name(Csselr::select(2, false)), "CCSIDR_EL1[2]");
+  EXPECT_EQ(ccsidr_name(Csselr::select(1, true, true)), "CCSIDR_EL1[1,TnD]");
+  EXPECT_EQ(one_reg_name(0x6030000000140000ull), "KVM_REG_ARM_PSCI_VERSION");
+  EXPECT_EQ(one_reg_name(0x6030000000140003ull), "KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3");
+  EXPECT_EQ(one_reg_name(0x6030000000140009ull), "KVM_REG_ARM_FW_REG(9)");
+  EXPECT_EQ(one_reg_name(0x6030000000160001ull), "KVM_REG_ARM_STD_HYP_BMAP");
+}
+
 // ICB names the highest inner cacheable level, 1 to 7 (Arm ARM CLIDR_EL1.ICB).
 TEST(Clidr, IcbSevenIsLevelSeven) {
   for (const auto& f : decode(kClidrLayout, 7ull << 30))

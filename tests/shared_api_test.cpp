@@ -9,7 +9,7 @@
 
 #include "armcache/armcache_kvm.h"
 #include "armcache/cache/geometry.h"
-#include "armcache/kvm/view.h"
+#include "armcache/vcpu/apply.h"
 #include "armcache/profile/profile.h"
 #include "armcache/registers/ccsidr.h"
 #include "armcache/registers/clidr.h"
@@ -41,10 +41,10 @@ TEST(SharedLibrary, LoadsAProfileAndAppliesIt) {
   ASSERT_TRUE(p->guest);
   armcache::testing::FakeRegs vcpu;  // a 6.10+ default vCPU
   vcpu.regs[reg::kCtrId] = p->guest->view.ctr_reg;
-  const auto rep = kvm::apply_view(p->guest->view, vcpu);
-  ASSERT_TRUE(rep.ok) << kvm::describe(rep);
+  const auto rep = vcpu::apply_view(p->guest->view, vcpu);
+  ASSERT_TRUE(rep.ok) << vcpu::describe(rep);
   EXPECT_EQ(vcpu.regs[reg::kClidrId], p->guest->view.clidr_reg);
-  auto back = kvm::read_view(vcpu);
+  auto back = vcpu::read_view(vcpu);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->clidr_reg, p->guest->view.clidr_reg);
 }

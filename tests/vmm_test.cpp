@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "armcache/kvm/view.h"
+#include "armcache/vcpu/apply.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/vmm/interposer.h"
 #include "fake_regs.h"
@@ -137,8 +137,8 @@ struct FakeProcess {
       if (fd < 10) return std::nullopt;
       return unsigned(fd - 10);
     };
-    h.registers = [this](int fd) -> std::unique_ptr<kvm::RegisterFile> {
-      struct Ref : kvm::RegisterFile {
+    h.registers = [this](int fd) -> std::unique_ptr<vcpu::RegisterFile> {
+      struct Ref : vcpu::RegisterFile {
         FakeVcpu* v;
         explicit Ref(FakeVcpu* p) : v(p) {}
         Result<std::vector<std::uint64_t>> reg_list() override { return v->reg_list(); }
@@ -176,7 +176,7 @@ TEST(VmmInterposer, AppliesTheViewAfterEachInit) {
   EXPECT_EQ(p.vcpus[10].regs[reg::demux_ccsidr_id(2)], 0x70ffe03au);
   EXPECT_EQ(p.vcpus[10].regs[reg::demux_ccsidr_id(3)], 0x2u);  // not in the view: left alone
   ASSERT_EQ(p.logs.size(), 1u);
-  EXPECT_NE(p.logs[0].find("vCPU 0 (fd 10): view n1-61.json: CCSIDR_EL1 (DEMUX 0) 0x701fe01a (was 0x2)"),
+  EXPECT_NE(p.logs[0].find("vCPU 0 (fd 10): view n1-61.json: CCSIDR_EL1[0] 0x701fe01a (was 0x2)"),
             std::string::npos)
       << p.logs[0];
   EXPECT_NE(p.logs[0].find("CLIDR_EL1 0x82000023 (was 0x2000021); 1 already equal"), std::string::npos) << p.logs[0];
@@ -344,7 +344,7 @@ TEST(VmmInterposer, MissingRegisterOrViewFailsClosed) {
     EXPECT_EQ(ip.ioctl(10, kKvmArmVcpuInit, arg), -1);
     EXPECT_EQ(errno, ENOENT);
     ASSERT_EQ(p.errors.size(), 1u);
-    EXPECT_NE(p.errors[0].find("CCSIDR_EL1 (DEMUX 2) = 0x70ffe03a"), std::string::npos) << p.errors[0];
+    EXPECT_NE(p.errors[0].find("CCSIDR_EL1[2] = 0x70ffe03a"), std::string::npos) << p.errors[0];
   }
   for (const char* env : {"", "ctr=0x1 clidr=junk"}) {
     FakeProcess p;

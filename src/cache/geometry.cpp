@@ -43,6 +43,12 @@ Result<Ccsidr> convert(Ccsidr c, CcsidrFormat to) {
   return ccsidr_from_geometry(geometry_of(c), to);
 }
 
+bool looks_truncated(std::uint64_t raw, bool ccidx) {
+  const Ccsidr c = Ccsidr::as_read(raw, ccidx);
+  if (c.format() == CcsidrFormat::k32) return check_truncated(std::uint32_t(raw), std::nullopt) != Truncation::kNo;
+  return (raw >> 32) == 0 && c.num_sets() == 0;
+}
+
 Truncation check_truncated(std::uint32_t demux_value, std::optional<bool> host_ccidx) {
   if (host_ccidx.has_value()) return *host_ccidx ? Truncation::kYes : Truncation::kNo;
   const Ccsidr as32(demux_value, CcsidrFormat::k32);

@@ -14,9 +14,10 @@
 #include <vector>
 
 #include "armcache/kernel/generation.h"
+#include "armcache/kernel/vcpu_model.h"
 #include "armcache/kvm/kvm.h"
 #include "armcache/kvm/native_cap.h"
-#include "armcache/kvm/view.h"
+#include "armcache/vcpu/apply.h"
 #include "armcache/profile/profile.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/version.h"
@@ -88,7 +89,7 @@ int armcache_kvm_read_view(int vcpu_fd, armcache_kvm_view* out, armcache_kvm_err
   if (!out) return fail(err, EINVAL, 0, 0, "armcache_kvm_read_view: out is NULL");
   try {
     armcache::kvm::Vcpu v = armcache::kvm::Vcpu::borrow(vcpu_fd);
-    auto view = armcache::kvm::read_view(v);
+    auto view = armcache::vcpu::read_view(v);
     if (!view) return fail(err, view.error().errnum, 0, 0, view.error().message);
     to_c(*view, out);
     return 0;
@@ -103,9 +104,9 @@ int armcache_kvm_apply_view(int vcpu_fd, const armcache_kvm_view* view, armcache
   try {
     const GuestView g = from_c(*view);
     armcache::kvm::Vcpu v = armcache::kvm::Vcpu::borrow(vcpu_fd);
-    const auto rep = armcache::kvm::apply_view(g, v);
+    const auto rep = armcache::vcpu::apply_view(g, v);
     if (rep.ok) return 0;
-    return fail(err, rep.failure->errnum, rep.failure->id, rep.restored ? 1 : 0, armcache::kvm::describe(rep));
+    return fail(err, rep.failure->errnum, rep.failure->id, rep.restored ? 1 : 0, armcache::vcpu::describe(rep));
   } catch (const std::exception& e) {
     return fail(err, ENOMEM, 0, 0, e.what());
   }
@@ -138,7 +139,7 @@ int armcache_kvm_load_view_for(const char* path, const char* release, armcache_k
       utsname u{};
       if (uname(&u) == 0) rel = u.release;
     }
-    if (auto k = armcache::kernel::parse_kernel(rel)) g = armcache::kvm::one_reg_target(g, *k);
+    if (auto k = armcache::kernel::parse_kernel(rel)) g = armcache::kernel::one_reg_target(g, *k);
     to_c(g, out);
     return 0;
   } catch (const std::exception& e) {
@@ -151,20 +152,11 @@ int armcache_kvm_verify_view(int vcpu_fd, const armcache_kvm_view* view, armcach
   if (!view) return fail(err, EINVAL, 0, 0, "armcache_kvm_verify_view: view is NULL");
   try {
     armcache::kvm::Vcpu v = armcache::kvm::Vcpu::borrow(vcpu_fd);
-    // The order apply_view writes in, so the first difference reported is
-    // the one an apply would have hit first.
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> want;  // id, value
-    want.emplace_back(armcache::reg::kCtrId, view->ctr);
-    for (unsigned i = 0; i < ARMCACHE_KVM_DEMUX_COUNT; ++i)
-      if (view->demux_mask & (1u << i)) want.emplace_back(armcache::reg::demux_ccsidr_id(i), view->demux[i]);
-    want.emplace_back(armcache::reg::kClidrId, view->clidr);
-    for (auto [id, value] : want) {
-      auto got = v.get(id);
-      if (!got) return fail(err, got.error().errnum, id, 0, got.error().message);
-      if (*got != value) {
-        fail(err, 0, id, 0, fmt::format("{}: expected {:#x}, read {:#x}", armcache::kvm::reg_name(id), value, *got));
-        return 1;
-      }
+    // In apply_view's order, so the first difference reported is the one an
+    // apply would have hit first.
+    if (auto d = armcache::vcpu::first_difference(from_c(*view), v)) {
+      fail(err, d->errnum, d->id, 0, d->message);
+      return d->errnum ? -1 : 1;
     }
     return 0;
   } catch (const std::exception& e) {

@@ -237,16 +237,13 @@ Result<Description> describe(const GuestView& v, Topology t) {
       const std::uint64_t raw = v.ccsidr[sel];
       const std::string name = fmt::format("L{}{}", l.level, type_word(ty));
       if (raw == 0) return Error::make(fmt::format("CCSIDR selector {} ({}) reads 0: no geometry", sel, name));
-      const bool ccidx = v.mmfr2_ccidx != 0 || (raw >> 32);
-      const cache::Geometry g =
-          cache::geometry_of(reg::Ccsidr(raw, ccidx ? reg::CcsidrFormat::kCcidx : reg::CcsidrFormat::k32));
+      const cache::Geometry g = cache::geometry_of(reg::Ccsidr::as_read(raw, v.mmfr2_ccidx != 0));
       if (g.size_bytes() > 0xffffffffu)
         return Error::make(fmt::format("{} is {} bytes, more than the 32-bit size fields hold", name, g.size_bytes()));
       if (g.ways == 1 && g.sets == 1)
         d.warnings.push_back(fmt::format("{} is 1 way x 1 set: a fabricated value, the tables describe a {}-byte cache",
                                          name, g.line_bytes));
-      else if ((!ccidx && cache::check_truncated(std::uint32_t(raw), std::nullopt) != cache::Truncation::kNo) ||
-               (ccidx && (raw >> 32) == 0 && g.sets == 1))  // a 64-bit format value without its NumSets half
+      else if (cache::looks_truncated(raw, v.mmfr2_ccidx != 0))
         d.warnings.push_back(fmt::format("{} = {:#x} looks like a truncated FEAT_CCIDX value: its set count is lost", name, raw));
       d.caches.push_back({l.level, ty, g, l.level == top && top > 1});
     }

@@ -8,6 +8,7 @@
 #include "armcache/cache/geometry.h"
 #include "armcache/cache/idc.h"
 #include "armcache/cache/selectors.h"
+#include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
 
 namespace armcache::kernel {
@@ -19,8 +20,8 @@ namespace {
 bool lists_cpu0(const std::string& cpulist) {
   return cpulist == "0" || cpulist.rfind("0-", 0) == 0 || cpulist.rfind("0,", 0) == 0;
 }
-// CLIDR_EL1 RES0 [63:47] (arch/arm64/tools/sysreg).
-constexpr std::uint64_t kClidrRes0 = ~((std::uint64_t{1} << 47) - 1);
+// CLIDR_EL1 RES0 [63:47] (arch/arm64/tools/sysreg), from the field table.
+constexpr std::uint64_t kClidrRes0 = reg::kClidrLayout.res0_mask();
 // KVM's writable CTR_EL0 fields (sys_regs.c, the CTR_EL0 ID_WRITABLE entry, 6.11+;
 // 7.3's ID_FILTERED entry adds L1Ip).
 constexpr std::uint64_t kCtrWritable = reg::ctr::kDIC.mask() | reg::ctr::kIDC.mask() |
@@ -115,7 +116,7 @@ unsigned VcpuModel::min_line_log2(bool icache) const {
 std::uint32_t VcpuModel::get_ccsidr(unsigned csselr) const {
   // sys_regs.c: get_ccsidr(): the override array if any, else LineSize only.
   if (ccsidr_) return (*ccsidr_)[csselr];
-  return std::uint32_t(reg::ccsidr::kLineSize.with(0, min_line_log2(csselr & 1) - 4));
+  return std::uint32_t(reg::ccsidr::kLineSize.with(0, min_line_log2(reg::Csselr(csselr).ind()) - 4));
 }
 
 std::uint64_t VcpuModel::host_ccsidr(const HostKind& cpu, std::uint32_t csselr) const {
@@ -179,13 +180,20 @@ std::vector<unsigned> VcpuModel::demux_ids() const {
 // whose bits above the size field and [51:32] are not exactly arm64's,
 // before looking anything up.
 static bool arm64_id_shape(std::uint64_t id) {
-  constexpr std::uint64_t kSizeMask = 0x00f0000000000000ull;
-  return ((id & ~kSizeMask) >> 32) == (reg::kKvmRegArm64 >> 32);
+  return reg::reg_id::kArch.get(id) == reg::reg_id::kArch.get(reg::kKvmRegArm64) && reg::reg_id::kRes0.get(id) == 0;
 }
 
-Result<std::uint64_t> VcpuModel::get_one_reg(std::uint64_t id) const {
-  if (!initialized_) return Error::make("vCPU not initialized", ENOEXEC);
-  if (!arm64_id_shape(id)) return Error::make("not an arm64 register id", EINVAL);
+Result<std::vector<std::uint64_t>> VcpuModel::reg_list() {
+  if (!initialized_) return Error::make("the vCPU has not been through KVM_ARM_VCPU_INIT", ENOEXEC);
+  std::vector<std::uint64_t> ids{reg::kClidrId, reg::kCtrId};
+  for (unsigned sel : demux_ids()) ids.push_back(reg::demux_ccsidr_id(sel));
+  return ids;
+}
+
+Result<std::uint64_t> VcpuModel::get(std::uint64_t id) {
+  if (!initialized_) return Error::make("the vCPU has not been through KVM_ARM_VCPU_INIT", ENOEXEC);
+  if (!arm64_id_shape(id))
+    return Error::make(fmt::format("register id {:#x} is not an arm64 id (bits [51:32] or the arch field)", id), EINVAL);
   const GuestView v = view();
   if (id == reg::kClidrId) return v.clidr_reg;
   if (id == reg::kCtrId) return v.ctr_reg;
@@ -193,112 +201,98 @@ Result<std::uint64_t> VcpuModel::get_one_reg(std::uint64_t id) const {
   if (rid && rid->kind == reg::RegIdKind::kDemuxCcsidr && !reg::reg_id_problem(*rid)) {
     auto it = v.demux.find(rid->csselr);
     if (it != v.demux.end()) return std::uint64_t{it->second};
+    return Error::make(fmt::format("{} does not exist on a pre-6.3 destination", reg::one_reg_name(id)), ENOENT);
   }
-  return Error::make("no such register", ENOENT);
+  return Error::make(fmt::format("register id {:#x} does not exist", id), ENOENT);
 }
 
-int VcpuModel::set_one_reg(std::uint64_t id, std::uint64_t value, std::string* why) {
-  std::string local;
-  std::string& w = why ? *why : local;
-  if (!initialized_) {
-    w = "the vCPU has not been through KVM_ARM_VCPU_INIT";
-    return ENOEXEC;  // arm.c: kvm_arch_vcpu_ioctl(), before VCPU_INIT
-  }
-  if (!arm64_id_shape(id)) {
-    w = fmt::format("register id {:#x} is not an arm64 id (bits [51:32] or the arch field)", id);
-    return EINVAL;
-  }
-  if (id == reg::kClidrId) return set_clidr(value, w);
-  if (id == reg::kCtrId) return set_ctr(value, w);
+Status VcpuModel::set(std::uint64_t id, std::uint64_t value) {
+  // arm.c: kvm_arch_vcpu_ioctl() refuses ONE_REG before VCPU_INIT.
+  if (!initialized_) return Error::make("the vCPU has not been through KVM_ARM_VCPU_INIT", ENOEXEC);
+  if (!arm64_id_shape(id))
+    return Error::make(fmt::format("register id {:#x} is not an arm64 id (bits [51:32] or the arch field)", id), EINVAL);
+  if (id == reg::kClidrId) return set_clidr(value);
+  if (id == reg::kCtrId) return set_ctr(value);
   auto rid = reg::decode_reg_id(id);
   // DEMUX registers are 32 bits: sys_regs.c demux_c15_set() reads 4 bytes.
   if (rid && rid->kind == reg::RegIdKind::kDemuxCcsidr && !reg::reg_id_problem(*rid))
-    return set_ccsidr(rid->csselr, value & 0xffffffffu, w);
-  w = fmt::format("register id {:#x} does not exist", id);
-  return ENOENT;  // sys_regs.c: demux_c15_set() and unknown ids
+    return set_ccsidr(rid->csselr, value & 0xffffffffu);
+  return Error::make(fmt::format("register id {:#x} does not exist", id), ENOENT);  // sys_regs.c: unknown ids
 }
 
-int VcpuModel::set_clidr(std::uint64_t value, std::string& why) {
+Status VcpuModel::set_clidr(std::uint64_t value) {
   if (!fabricated()) {
     // sys_regs.c (<= 6.2): set_invariant_sys_reg(): only the host value.
-    if (value == host_.boot_cpu.clidr.raw()) return 0;
-    why = fmt::format("CLIDR_EL1 {:#x} is not the destination host's {:#x}; pre-6.3 KVM accepts only that", value,
-                      host_.boot_cpu.clidr.raw());
-    return EINVAL;
+    if (value == host_.boot_cpu.clidr.raw()) return Ok{};
+    return Error::make(fmt::format("CLIDR_EL1 {:#x} is not the destination host's {:#x}; pre-6.3 KVM accepts only that", value,
+                      host_.boot_cpu.clidr.raw()), EINVAL);
   }
   // sys_regs.c: set_clidr(): RES0, and no IDC implied unless CTR_EL0.IDC.
   const reg::Clidr c(value);
   const bool implies_idc = cache::clidr_implies_idc(c);
   if (value & kClidrRes0) {
-    why = fmt::format("CLIDR_EL1 {:#x} sets RES0 bits [63:47]", value);
-    return EINVAL;
+    return Error::make(fmt::format("CLIDR_EL1 {:#x} sets RES0 bits [63:47]", value), EINVAL);
   }
   if (!vm_ctr_for_lines().idc() && implies_idc) {
-    why = fmt::format("CLIDR_EL1 {:#x} implies IDC (LoC 0, or LoUU and LoUIS 0) but the destination's CTR_EL0.IDC is 0",
-                      value);
-    return EINVAL;
+    return Error::make(fmt::format("CLIDR_EL1 {:#x} implies IDC (LoC 0, or LoUU and LoUIS 0) but the destination's CTR_EL0.IDC is 0",
+                      value), EINVAL);
   }
   clidr_ = value;
-  return 0;
+  return Ok{};
 }
 
-int VcpuModel::set_ccsidr(unsigned csselr, std::uint64_t value, std::string& why) {
+Status VcpuModel::set_ccsidr(unsigned csselr, std::uint64_t value) {
   if (!fabricated()) {
     // sys_regs.c (<= 6.2): demux_c15_set(): listed selectors only, and only
     // the current CPU's value.
     const auto ids = demux_ids();
     if (std::find(ids.begin(), ids.end(), csselr) == ids.end()) {
-      why = fmt::format("DEMUX id {} does not exist on a pre-6.3 destination", csselr);
-      return ENOENT;
+      return Error::make(fmt::format("{} does not exist on a pre-6.3 destination", reg::ccsidr_name(reg::Csselr(csselr))), ENOENT);
     }
     const std::uint64_t host = host_ccsidr(host_.current_cpu, csselr) & 0xffffffffu;
-    if (value == host) return 0;
-    why = fmt::format("CCSIDR selector {} {:#x} is not the destination CPU's {:#x}; pre-6.3 KVM accepts only that",
-                      csselr, value, host);
-    return EINVAL;
+    if (value == host) return Ok{};
+    return Error::make(fmt::format("{} {:#x} is not the destination CPU's {:#x}; pre-6.3 KVM accepts only that",
+                      reg::ccsidr_name(reg::Csselr(csselr)), value, host), EINVAL);
   }
   // sys_regs.c: set_ccsidr(): LineSize at least the minimum line of that side.
   if (csselr >= kDemuxCount) {
-    why = fmt::format("DEMUX id {} is beyond the 14 KVM has", csselr);
-    return ENOENT;
+    return Error::make(fmt::format("DEMUX id {} is beyond the 14 KVM has", csselr), ENOENT);
   }
   const unsigned line_log2 = unsigned(reg::ccsidr::kLineSize.get(value)) + 4;
-  if (line_log2 < min_line_log2(csselr & 1)) {
-    why = fmt::format("L{}{} line size {} below host minimum {}", csselr / 2 + 1, (csselr & 1) ? "I" : "D",
-                      1u << line_log2, 1u << min_line_log2(csselr & 1));
-    return EINVAL;
+  const reg::Csselr sel(csselr);
+  if (line_log2 < min_line_log2(sel.ind())) {
+    return Error::make(fmt::format("L{}{} line size {} below host minimum {}", sel.level(), sel.ind() ? "I" : "D",
+                                   1u << line_log2, 1u << min_line_log2(sel.ind())),
+                       EINVAL);
   }
   if (!ccsidr_) {
-    if (value == get_ccsidr(csselr)) return 0;
+    if (value == get_ccsidr(csselr)) return Ok{};
     std::array<std::uint32_t, kDemuxCount> a{};
     for (unsigned i = 0; i < kDemuxCount; ++i) a[i] = get_ccsidr(i);
     ccsidr_ = a;
   }
   (*ccsidr_)[csselr] = std::uint32_t(value);
-  return 0;
+  return Ok{};
 }
 
-int VcpuModel::set_ctr(std::uint64_t value, std::string& why) {
+Status VcpuModel::set_ctr(std::uint64_t value) {
   const reg::Ctr current(view().ctr_reg);
   if (!kernel_.per_vm_ctr()) {
     // sys_regs.c (<= 6.10): CTR_EL0 is invariant: only the sanitised value.
-    if (value == current.raw()) return 0;
-    why = fmt::format("CTR_EL0 {:#x} is not the destination's {:#x}; before 6.11 CTR_EL0 cannot be written", value,
-                      current.raw());
-    return EINVAL;
+    if (value == current.raw()) return Ok{};
+    return Error::make(fmt::format("CTR_EL0 {:#x} is not the destination's {:#x}; before 6.11 CTR_EL0 cannot be written", value,
+                      current.raw()), EINVAL);
   }
   const bool l1ip = kernel_.ctr_l1ip_writable();
   // sys_regs.c (6.16+): set_ctr_el0() refuses the reserved L1Ip values
   // before set_id_reg() looks at anything, so even after the VM ran.
   if (l1ip && reg::ctr::kL1Ip.get(value) < kL1IpVipt) {
-    why = fmt::format("CTR_EL0.L1Ip {} is a reserved value (VPIPT/AIVIVT)", reg::ctr::kL1Ip.get(value));
-    return EINVAL;
+    return Error::make(fmt::format("CTR_EL0.L1Ip {} is a reserved value (VPIPT/AIVIVT)", reg::ctr::kL1Ip.get(value)), EINVAL);
   }
   // sys_regs.c: set_id_reg(): immutable once the VM ran.
   if (ran_) {
-    if (value == current.raw()) return 0;
-    why = "CTR_EL0 cannot change after the VM ran";
-    return EBUSY;
+    if (value == current.raw()) return Ok{};
+    return Error::make("CTR_EL0 cannot change after the VM ran", EBUSY);
   }
   // sys_regs.c: arm64_check_features(): writable fields may only move the
   // safe way (all four are lower-safe), the rest must equal the host's;
@@ -306,24 +300,21 @@ int VcpuModel::set_ctr(std::uint64_t value, std::string& why) {
   const std::uint64_t limit = host_.sanitised_ctr.raw();
   const std::uint64_t writable = kCtrWritable | (l1ip ? reg::ctr::kL1Ip.mask() : 0);
   if ((value & ~writable) != (limit & ~writable)) {
-    why = fmt::format("CTR_EL0 {:#x} changes fields other than IminLine, DminLine, IDC, DIC{} of the host's {:#x}",
-                      value, l1ip ? ", L1Ip" : "", limit);
-    return EINVAL;
+    return Error::make(fmt::format("CTR_EL0 {:#x} changes fields other than IminLine, DminLine, IDC, DIC{} of the host's {:#x}",
+                      value, l1ip ? ", L1Ip" : "", limit), EINVAL);
   }
   // 6.16+: L1Ip is FTR_EXACT with VIPT as its safe value (cpufeature.c
   // ftr_ctr, checked by arm64_check_features()): the host's, or VIPT.
   if (l1ip && reg::ctr::kL1Ip.get(value) != reg::ctr::kL1Ip.get(limit) && reg::ctr::kL1Ip.get(value) != kL1IpVipt) {
-    why = fmt::format("CTR_EL0.L1Ip {} is neither the host's {} nor VIPT", reg::ctr::kL1Ip.get(value),
-                      reg::ctr::kL1Ip.get(limit));
-    return EINVAL;
+    return Error::make(fmt::format("CTR_EL0.L1Ip {} is neither the host's {} nor VIPT", reg::ctr::kL1Ip.get(value),
+                      reg::ctr::kL1Ip.get(limit)), EINVAL);
   }
   for (const reg::Field* f : {&reg::ctr::kDIC, &reg::ctr::kIDC, &reg::ctr::kDminLine, &reg::ctr::kIminLine})
     if (f->get(value) > f->get(limit)) {
-      why = fmt::format("CTR_EL0.{} {} is above the host's {}", f->name, f->get(value), f->get(limit));
-      return EINVAL;
+      return Error::make(fmt::format("CTR_EL0.{} {} is above the host's {}", f->name, f->get(value), f->get(limit)), EINVAL);
     }
   vm_ctr_ = reg::Ctr(value);
-  return 0;
+  return Ok{};
 }
 
 void VcpuModel::reset() {
@@ -333,39 +324,50 @@ void VcpuModel::reset() {
   if (kernel_.generation == Generation::k63To69) clidr_ = fabricate_clidr();
 }
 
-int VcpuModel::enable_native(std::uint32_t flags, const std::array<std::uint64_t, 4>& args, const HostKind& source) {
+Status VcpuModel::enable_native(std::uint32_t flags, const std::array<std::uint64_t, 4>& args, const HostKind& source) {
   // linux/ patch: arm.c kvm_arch_vcpu_ioctl(KVM_ENABLE_CAP) and
   // sys_regs.c kvm_vcpu_set_native_cache_config().
-  if (kernel_.generation != Generation::kNative) return EINVAL;
-  if (flags != 0 || std::any_of(args.begin(), args.end(), [](std::uint64_t a) { return a != 0; })) return EINVAL;
-  if (!initialized_) return ENOEXEC;
+  if (kernel_.generation != Generation::kNative)
+    return Error::make("KVM_ENABLE_CAP: this kernel has no KVM_CAP_ARM_NATIVE_CACHE_CONFIG", EINVAL);
+  if (flags != 0 || std::any_of(args.begin(), args.end(), [](std::uint64_t a) { return a != 0; }))
+    return Error::make("KVM_CAP_ARM_NATIVE_CACHE_CONFIG takes no flags or arguments", EINVAL);
+  if (!initialized_) return Error::make("the vCPU has not been through KVM_ARM_VCPU_INIT", ENOEXEC);
   // v3 refuses once any vCPU of the VM has run; a model vCPU stands for its VM here.
-  if (ran_) return EBUSY;
+  if (ran_) return Error::make("a vCPU of the VM has run", EBUSY);
   reg::Clidr clidr = source.clidr;
   if (!vm_.mte) {
     clidr = clidr.without_ttype();
   } else {
     // No TnD slot in the DEMUX array: a separate tag cache cannot be shown.
     for (unsigned n = 1; n <= reg::kMaxCacheLevels; ++n)
-      if (clidr.ttype(n) == unsigned(reg::Ttype::kSeparate)) return ERANGE;
+      if (clidr.ttype(n) == unsigned(reg::Ttype::kSeparate))
+        return Error::make(fmt::format("L{} has a separate tag cache, which KVM cannot show", n), ERANGE);
   }
   const bool implies_idc = cache::clidr_implies_idc(clidr);
-  if ((clidr.raw() & kClidrRes0) || (!vm_ctr_for_lines().idc() && implies_idc)) return EINVAL;
+  if ((clidr.raw() & kClidrRes0) || (!vm_ctr_for_lines().idc() && implies_idc))
+    return Error::make(fmt::format("the host's CLIDR_EL1 {:#x} is one KVM_SET_ONE_REG would refuse", clidr.raw()), EINVAL);
   std::array<std::uint32_t, kDemuxCount> a{};
   for (unsigned i = 0; i < kDemuxCount; ++i) a[i] = get_ccsidr(i);
   for (unsigned sel : cache::level_ind_selectors(clidr)) {
     if (sel >= kDemuxCount) continue;
     const reg::Ccsidr hw(host_ccsidr(source, sel), source.ccsidr_format());
     auto as32 = cache::convert(hw, reg::CcsidrFormat::k32);
-    if (!as32) return ERANGE;
+    if (!as32) return Error::make(fmt::format("{}: {}", reg::ccsidr_name(reg::Csselr(sel)), as32.error().message), ERANGE);
     // A 32-bit host value keeps its UNKNOWN bits [31:28] as the hardware has them.
     const std::uint32_t v = source.ccidx ? std::uint32_t(as32->raw()) : std::uint32_t(hw.raw());
-    if (unsigned(reg::ccsidr::kLineSize.get(v)) + 4 < min_line_log2(sel & 1)) return EINVAL;
+    if (unsigned(reg::ccsidr::kLineSize.get(v)) + 4 < min_line_log2(reg::Csselr(sel).ind()))
+      return Error::make(fmt::format("{} line size is below the host minimum", reg::ccsidr_name(reg::Csselr(sel))), EINVAL);
     a[sel] = v;
   }
   clidr_ = clidr.raw();
   ccsidr_ = a;
-  return 0;
+  return Ok{};
+}
+
+GuestView one_reg_target(const GuestView& view, const KernelSpec& kernel) {
+  GuestView v = view;
+  if (kernel.per_vm_ctr() && v.ctr.raw() != v.ctr_reg) v.ctr_reg = v.ctr.raw();
+  return v;
 }
 
 }  // namespace armcache::kernel

@@ -53,12 +53,6 @@ Error ioctl_error(std::string_view ioctl_name, std::string_view detail, int err)
                      err);
 }
 
-std::string reg_name(std::uint64_t id) {
-  if (auto name = reg::sysreg_name(id)) return std::string(*name);
-  if ((id & ~std::uint64_t{0xff}) == reg::demux_ccsidr_id(0)) return fmt::format("CCSIDR_EL1 (DEMUX {})", id & 0xff);
-  return fmt::format("{:#x}", id);
-}
-
 Vcpu::Vcpu(Vcpu&& o) noexcept { *this = std::move(o); }
 
 Vcpu& Vcpu::operator=(Vcpu&& o) noexcept {
@@ -133,7 +127,7 @@ Result<std::uint64_t> Vcpu::get(std::uint64_t id) {
   r.id = id;
   r.addr = reinterpret_cast<std::uint64_t>(&v);
   if (xioctl(fd(), KVM_GET_ONE_REG, &r) < 0)
-    return ioctl_error("KVM_GET_ONE_REG", fmt::format("{} ({:#x})", reg_name(id), id), errno);
+    return ioctl_error("KVM_GET_ONE_REG", fmt::format("{} ({:#x})", reg::one_reg_name(id), id), errno);
   return v;
 }
 
@@ -143,7 +137,7 @@ Status Vcpu::set(std::uint64_t id, std::uint64_t value) {
   r.id = id;
   r.addr = reinterpret_cast<std::uint64_t>(&v);
   if (xioctl(fd(), KVM_SET_ONE_REG, &r) < 0)
-    return ioctl_error("KVM_SET_ONE_REG", fmt::format("{} ({:#x}) = {:#x}", reg_name(id), id, value), errno);
+    return ioctl_error("KVM_SET_ONE_REG", fmt::format("{} ({:#x}) = {:#x}", reg::one_reg_name(id), id, value), errno);
   return Ok{};
 }
 

@@ -2,13 +2,13 @@
 
 #include <map>
 
-#include "armcache/kvm/view.h"
+#include "armcache/vcpu/apply.h"
 #include "armcache/plan/closest.h"
 
 namespace armcache::kvm {
 
 Result<Seen> probe_vcpu(probe::ProbeVm& vm, unsigned i) {
-  auto base = read_view(vm.vcpu(i));
+  auto base = vcpu::read_view(vm.vcpu(i));
   if (!base) return base.error();
   auto reads = vm.run(i);
   if (!reads) return reads.error();
@@ -22,7 +22,7 @@ Result<Nearest> nearest_view(System& sys, const identity::GuestView& saved, cons
     // CCSIDR format does this kernel show (a refused apply is rolled back).
     auto vm = probe::ProbeVm::create(sys, 1);
     if (!vm) return vm.error();
-    const bool applied = apply_view(exact, vm->vcpu(0)).ok;
+    const bool applied = vcpu::apply_view(exact, vm->vcpu(0)).ok;
     auto s = probe_vcpu(*vm, 0);
     if (!s) return s.error();
     if (applied && s->view.same_guest_identity(saved)) return Nearest{exact, {}};
@@ -32,8 +32,7 @@ Result<Nearest> nearest_view(System& sys, const identity::GuestView& saved, cons
   if (!vm) return vm.error();
   std::map<std::string, std::string> unrepresentable;
   const auto targets = plan::nearest_targets(saved, dest_ccidx, unrepresentable);
-  std::vector<plan::Write> written;
-  auto refused = plan::write_nearest(vm->vcpu(0), targets, saved.ctr, written);
+  auto refused = plan::write_nearest(vm->vcpu(0), targets, saved.ctr).refused;
   refused.insert(unrepresentable.begin(), unrepresentable.end());
   auto s = probe_vcpu(*vm, 0);
   if (!s) return s.error();

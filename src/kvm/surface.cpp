@@ -6,7 +6,7 @@
 
 namespace armcache::kvm {
 
-Result<identity::VcpuSurface> read_surface(RegisterFile& regs, std::string features) {
+Result<identity::VcpuSurface> read_surface(vcpu::RegisterFile& regs, std::string features) {
   identity::VcpuSurface s;
   s.features = std::move(features);
   auto list = regs.reg_list();

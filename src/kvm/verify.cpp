@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "armcache/cache/selectors.h"
+#include "armcache/registers/csselr.h"
+#include "armcache/registers/kvm_reg_id.h"
 
 namespace armcache::kvm {
 
@@ -34,7 +36,7 @@ std::vector<Mismatch> compare(const identity::GuestView& want, const identity::G
   };
   check("CLIDR_EL1", want.clidr.raw(), seen.clidr.raw());
   for (unsigned s : compared_selectors(want, opt)) {
-    check(fmt::format("CCSIDR_EL1 CSSELR={:#x}", s), want.ccsidr_read(s), seen.ccsidr_read(s));
+    check(reg::ccsidr_name(reg::Csselr(s)), want.ccsidr_read(s), seen.ccsidr_read(s));
   }
   check("CTR_EL0", want.ctr.raw(), seen.ctr.raw());
   check("ID_AA64MMFR2_EL1.CCIDX", want.mmfr2_ccidx, seen.mmfr2_ccidx);
@@ -43,11 +45,12 @@ std::vector<Mismatch> compare(const identity::GuestView& want, const identity::G
     check("ONE_REG CTR_EL0", want.ctr_reg, seen.ctr_reg);
     for (auto [sel, val] : want.demux) {
       auto it = seen.demux.find(sel);
+      const std::string name = "ONE_REG " + reg::one_reg_name(reg::demux_ccsidr_id(sel));
       if (it == seen.demux.end()) {
-        out.push_back(Mismatch{vcpu, phase, fmt::format("ONE_REG DEMUX CCSIDR {} (not listed)", sel), val, 0});
+        out.push_back(Mismatch{vcpu, phase, name + " (not listed)", val, 0});
         continue;
       }
-      check(fmt::format("ONE_REG DEMUX CCSIDR {}", sel), val, it->second);
+      check(name, val, it->second);
     }
   }
   return out;

@@ -21,9 +21,7 @@ Richness richness(const GuestView& v) {
   Richness r;
   for (std::uint32_t sel : identity::identity_selectors(v)) {
     const std::uint64_t raw = v.ccsidr_read(sel);
-    const bool ccidx = v.mmfr2_ccidx != 0 || (raw >> 32);
-    const cache::Geometry g =
-        cache::geometry_of(reg::Ccsidr(raw, ccidx ? reg::CcsidrFormat::kCcidx : reg::CcsidrFormat::k32));
+    const cache::Geometry g = cache::geometry_of(reg::Ccsidr::as_read(raw, v.mmfr2_ccidx != 0));
     ++r.caches;
     r.total_bytes += g.size_bytes();
     if (g.ways > 1 || g.sets > 1) ++r.real_caches;
@@ -120,10 +118,15 @@ Baseline compute_baseline(const std::vector<FleetHost>& hosts, const std::option
 
   std::vector<BaselineCandidate> cands;
   std::set<std::string> seen;
+  // A candidate is what a guest reads; its ONE_REG fields become the values
+  // that present it (what `kvm apply` and the planner write): the guest-read
+  // CLIDR_EL1 and CTR_EL0, and a DEMUX value for each cache CLIDR describes.
   auto add = [&](GuestView v, kernel::Generation gen, std::string origin) {
     v.demux.clear();
     v.clidr_reg = v.clidr.raw();
     v.ctr_reg = v.ctr.raw();
+    for (std::uint32_t sel : identity::identity_selectors(v))
+      if (sel < kernel::kDemuxCount && (v.ccsidr[sel] >> 32) == 0) v.demux[sel] = std::uint32_t(v.ccsidr[sel]);
     if (seen.insert(profile::fingerprint(v)).second) cands.push_back({std::move(v), gen, std::move(origin)});
   };
   const KernelSpec native = *kernel::parse_kernel("native");
@@ -134,7 +137,7 @@ Baseline compute_baseline(const std::vector<FleetHost>& hosts, const std::option
       kernel::VcpuModel def(cls.kernel, cls.inputs[i]);
       add(def.view(), cls.kernel.generation, fmt::format("default view of {}{} on kernel {}", cls.name, kind, cls.kernel.label));
       kernel::VcpuModel nat(native, cls.inputs[i]);
-      if (nat.enable_native(0, {}, cls.inputs[i].current_cpu) == 0)
+      if (nat.enable_native(0, {}, cls.inputs[i].current_cpu))
         add(nat.view(), kernel::Generation::kNative, fmt::format("native view of {}{}", cls.name, kind));
       all_kinds.push_back(cls.inputs[i].current_cpu);
     }

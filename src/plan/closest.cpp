@@ -1,6 +1,11 @@
 #include "armcache/plan/closest.h"
 
+#include <fmt/format.h>
+
 #include "armcache/cache/geometry.h"
+#include "armcache/registers/csselr.h"
+#include "armcache/registers/kvm_reg_id.h"
+#include "armcache/vcpu/apply.h"
 
 namespace armcache::plan {
 
@@ -11,7 +16,7 @@ std::vector<NearestTarget> nearest_targets(const GuestView& want, unsigned dest_
   std::vector<NearestTarget> out{{"CLIDR_EL1", reg::kClidrId, want.clidr.raw(), {}}};
   for (std::uint32_t sel : identity::identity_selectors(want)) {
     if (sel >= kernel::kDemuxCount) continue;  // TnD and Level 8: no DEMUX id
-    const std::string name = fmt::format("CCSIDR_EL1[{}]", sel);
+    const std::string name = reg::ccsidr_name(reg::Csselr(sel));
     const std::uint64_t v = want.ccsidr[sel];
     if (!want.mmfr2_ccidx || dest_ccidx) {
       if (v >> 32)
@@ -62,7 +67,7 @@ std::vector<std::string> nearest_differences(const GuestView& want, const GuestV
     const std::uint64_t w = want.ccsidr_read(csselr);
     const std::uint64_t g = got.ccsidr_read(csselr);
     if (w == g) continue;
-    const std::string name = fmt::format("CCSIDR_EL1[{}]", i);
+    const std::string name = reg::ccsidr_name(csselr);
     std::string why = because(name);
     if (tnd) {
       why = ": KVM has no register for tag caches";
@@ -72,23 +77,44 @@ std::vector<std::string> nearest_differences(const GuestView& want, const GuestV
       for (const NearestTarget& t : targets)
         if (t.name == name && t.value == g && !t.converted.empty()) why = ": " + t.converted;
     }
-    out.push_back(fmt::format("CCSIDR_EL1 for CSSELR {:#x}: {:#x}, not {:#x}{}", sel, g, w, why));
+    out.push_back(fmt::format("{}: {:#x}, not {:#x}{}", name, g, w, why));
   }
   return out;
 }
 
-namespace {
-// The kernel model with kvm::RegisterFile's get/set, for write_nearest.
-struct ModelRegs {
-  kernel::VcpuModel& m;
-  Result<std::uint64_t> get(std::uint64_t id) const { return m.get_one_reg(id); }
-  Status set(std::uint64_t id, std::uint64_t value) {
-    std::string why;
-    if (int err = m.set_one_reg(id, value, &why); err != 0) return Error::make(why, err);
-    return Ok{};
+NearestWrites write_nearest(vcpu::RegisterFile& regs, const std::vector<NearestTarget>& targets, reg::Ctr want_ctr) {
+  NearestWrites out;
+  std::map<std::uint64_t, Write> last;  // by id: the value it holds now
+  auto put = [&](const std::string& name, std::uint64_t id, std::uint64_t value) {
+    auto cur = regs.get(id);
+    if (cur && *cur == value) return true;
+    if (auto st = regs.set(id, value); !st) {
+      out.refused[name] = fmt::format("{} ({})", st.error().message, errno_name(st.error().errnum));
+      return false;
+    }
+    last[id] = Write{name, id, value};
+    return true;
+  };
+  // apply_view's order. KVM checks CCSIDR line sizes and CLIDR's IDC against
+  // the host's sanitised CTR_EL0 whatever the VM's holds, so one pass finds
+  // everything the kernel takes.
+  if (!put("CTR_EL0", reg::kCtrId, want_ctr.raw())) {
+    for (const reg::Field& f : reg::ctr::kTable) {
+      auto cur = regs.get(reg::kCtrId);
+      if (!cur) break;
+      if (f.role != reg::FieldRole::kValue || f.get(*cur) == f.get(want_ctr.raw())) continue;
+      const std::uint64_t v = f.with(*cur, f.get(want_ctr.raw()));
+      if (regs.set(reg::kCtrId, v)) last[reg::kCtrId] = Write{"CTR_EL0", reg::kCtrId, v};
+    }
   }
-};
-}  // namespace
+  for (std::size_t i = 1; i < targets.size(); ++i) put(targets[i].name, targets[i].id, targets[i].value);
+  if (!targets.empty()) put(targets.front().name, targets.front().id, targets.front().value);
+  if (auto it = last.find(reg::kCtrId); it != last.end()) out.written.push_back(it->second);
+  for (const auto& [id, w] : last)
+    if (id != reg::kClidrId && id != reg::kCtrId) out.written.push_back(w);
+  if (auto it = last.find(reg::kClidrId); it != last.end()) out.written.push_back(it->second);
+  return out;
+}
 
 Closest plan_closest(const Source& source, const kernel::KernelSpec& dest_kernel, const kernel::HostInput& dest,
                      kernel::VmConfig vm) {
@@ -96,15 +122,17 @@ Closest plan_closest(const Source& source, const kernel::KernelSpec& dest_kernel
   kernel::VcpuModel model(dest_kernel, dest, vm);
   Plan exact = plan_restore(source, dest_kernel, dest, vm);
   if (exact.verdict != Verdict::kImpossible) {
-    for (const Write& w : exact.writes) model.set_one_reg(w.id, w.value);
+    // The same transaction plan_restore ran on its model.
+    (void)vcpu::apply_view(kernel::one_reg_target(source.view, dest_kernel), model);
     out.view = model.view();
     out.plan = std::move(exact);
     return out;
   }
   std::map<std::string, std::string> unrepresentable;
   const auto targets = nearest_targets(source.view, model.view().mmfr2_ccidx, unrepresentable);
-  ModelRegs regs{model};
-  auto refused = write_nearest(regs, targets, source.view.ctr, out.plan.writes);
+  NearestWrites w = write_nearest(model, targets, source.view.ctr);
+  out.plan.writes = std::move(w.written);
+  std::map<std::string, std::string> refused = std::move(w.refused);
   refused.insert(unrepresentable.begin(), unrepresentable.end());
   out.plan.verdict = out.plan.writes.empty() ? Verdict::kIdentical : Verdict::kRestorable;
   if (auto w = reset_warning(model, dest_kernel)) out.plan.warnings.push_back(*w);

@@ -16,23 +16,6 @@ namespace {
 using identity::VcpuSurface;
 using reg::SysRegEncoding;
 
-std::string name_of(std::uint64_t id) {
-  if (auto n = reg::sysreg_name(id)) return std::string(*n);
-  if ((id & ~std::uint64_t{0xff}) == reg::demux_ccsidr_id(0)) return fmt::format("CCSIDR_EL1 (DEMUX {})", id & 0xff);
-  // arch/arm64/include/uapi/asm/kvm.h
-  constexpr std::array<std::string_view, 4> kFw{"KVM_REG_ARM_PSCI_VERSION", "KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1",
-                                                "KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2",
-                                                "KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3"};
-  constexpr std::array<std::string_view, 4> kBmap{"KVM_REG_ARM_STD_BMAP", "KVM_REG_ARM_STD_HYP_BMAP",
-                                                  "KVM_REG_ARM_VENDOR_HYP_BMAP", "KVM_REG_ARM_VENDOR_HYP_BMAP_2"};
-  const std::uint64_t n = id & 0xffff;
-  if (reg::kvm_coproc(id) == reg::kCoprocFw)
-    return n < kFw.size() ? std::string(kFw[n]) : fmt::format("KVM_REG_ARM_FW_REG({})", n);
-  if (reg::kvm_coproc(id) == reg::kCoprocFwFeatBitmap)
-    return n < kBmap.size() ? std::string(kBmap[n]) : fmt::format("KVM_REG_ARM_FW_FEAT_BMAP_REG({})", n);
-  return fmt::format("{:#x}", id);
-}
-
 // A 4-bit field of an ID register (Arm ARM D19.1.3: most ID fields are
 // unsigned, a higher value adds features).
 struct IdField {
@@ -130,7 +113,7 @@ void plan_id_registers(const CompatEnd& source, const CompatEnd& dest, CompatPla
     auto d = dest.surface.values.find(id);
     if (d == dest.surface.values.end() || d->second == sv) continue;
     const std::uint64_t dv = d->second;
-    CompatItem it{reg::is_firmware_register(id) ? "firmware register" : "ID register", id, name_of(id),
+    CompatItem it{reg::is_firmware_register(id) ? "firmware register" : "ID register", id, reg::one_reg_name(id),
                   CompatAction::kImpossible, sv, dv, ""};
     const auto enc = reg::sysreg_encoding(id);
     if (id == kPsciVersionId) {
@@ -212,7 +195,7 @@ void plan_register_list(const CompatEnd& source, const CompatEnd& dest, CompatPl
   const identity::GuestView& vm_view = p.view ? *p.view : source.view;
   for (std::uint64_t id : source.surface.reg_list) {
     if (!reg::qemu_migrates_via_cpreg_list(id) || dest.surface.lists(id)) continue;
-    CompatItem it{"register list", id, name_of(id), CompatAction::kImpossible, std::nullopt, std::nullopt, ""};
+    CompatItem it{"register list", id, reg::one_reg_name(id), CompatAction::kImpossible, std::nullopt, std::nullopt, ""};
     const auto enc = reg::sysreg_encoding(id);
     if ((id & ~std::uint64_t{0xff}) == reg::demux_ccsidr_id(0)) {
       const unsigned sel = unsigned(id & 0xff);
@@ -250,7 +233,7 @@ void plan_register_list(const CompatEnd& source, const CompatEnd& dest, CompatPl
   }
   for (std::uint64_t id : dest.surface.reg_list) {
     if (!reg::qemu_migrates_via_cpreg_list(id) || source.surface.lists(id)) continue;
-    p.items.push_back({"register list", id, name_of(id), CompatAction::kDestinationOnly, std::nullopt, std::nullopt,
+    p.items.push_back({"register list", id, reg::one_reg_name(id), CompatAction::kDestinationOnly, std::nullopt, std::nullopt,
                        "listed only by the destination: QEMU skips it on load and it keeps its reset value"});
   }
 }

@@ -8,6 +8,7 @@
 #include "armcache/cache/geometry.h"
 #include "armcache/cache/selectors.h"
 #include "armcache/registers/kvm_reg_id.h"
+#include "armcache/vcpu/apply.h"
 
 namespace armcache::plan {
 
@@ -27,7 +28,7 @@ namespace {
 // Registers of the guest-visible identity that differ, in words, keyed by
 // the register a write would target.
 struct Difference {
-  std::string key;  // "CLIDR_EL1", "CTR_EL0", "CCSIDR_EL1[3]", "CCIDX"
+  std::string key;  // the register a write would target: reg::one_reg_name(id)
   std::string text;
 };
 std::vector<Difference> differences(const GuestView& want, const GuestView& got) {
@@ -44,8 +45,8 @@ std::vector<Difference> differences(const GuestView& want, const GuestView& got)
     const std::uint64_t g = got.ccsidr_read(csselr);
     // 64-bit values cannot be presented at all; the CCIDX reason says why.
     if (w == g || (w >> 32)) continue;
-    out.push_back({fmt::format("CCSIDR_EL1[{}]{}", i, tnd ? "TnD" : ""),
-                   fmt::format("CCSIDR_EL1 for CSSELR {:#x} reads {:#x}, not {:#x}{}", sel, g, w,
+    out.push_back({reg::ccsidr_name(csselr),
+                   fmt::format("{} reads {:#x}, not {:#x}{}", reg::ccsidr_name(csselr), g, w,
                                tnd ? " (KVM has no register for tag caches)"
                                : i >= kernel::kDemuxCount ? " (no DEMUX id sets it)" : "")});
   }
@@ -82,16 +83,16 @@ Plan plan_restore(const Source& source, const kernel::KernelSpec& dest_kernel, c
     if (v >> 32) {
       if (source_pre63 && want.demux.count(sel))
         plan.reasons.push_back(fmt::format(
-            "source values are truncated CCIDX values: the guest read CCSIDR selector {} as {:#x} but KVM's DEMUX "
-            "register held only {:#x}",
-            sel, v, want.demux.at(sel)));
+            "source values are truncated CCIDX values: the guest read {} as {:#x} but KVM's DEMUX register held "
+            "only {:#x}",
+            reg::ccsidr_name(reg::Csselr(sel)), v, want.demux.at(sel)));
       continue;  // the CCIDX difference below covers it
     }
     if (want.mmfr2_ccidx == 0 && cache::check_truncated(std::uint32_t(v), std::nullopt) != cache::Truncation::kNo)
       plan.reasons.push_back(fmt::format(
-          "source values are truncated CCIDX values: CCSIDR selector {} = {:#x} ({} ways, 1 set) is the low half of a "
-          "FEAT_CCIDX value; the real set count is lost",
-          sel, v, cache::geometry_of(reg::Ccsidr(v, reg::CcsidrFormat::k32)).ways));
+          "source values are truncated CCIDX values: {} = {:#x} ({} ways, 1 set) is the low half of a FEAT_CCIDX "
+          "value; the real set count is lost",
+          reg::ccsidr_name(reg::Csselr(sel)), v, cache::geometry_of(reg::Ccsidr(v, reg::CcsidrFormat::k32)).ways));
   }
   if (want.mmfr2_ccidx != start.mmfr2_ccidx)
     plan.reasons.push_back(fmt::format(
@@ -100,33 +101,39 @@ Plan plan_restore(const Source& source, const kernel::KernelSpec& dest_kernel, c
         want.mmfr2_ccidx, want.mmfr2_ccidx ? "64-bit" : "32-bit", kernel::generation_name(dest_kernel.generation),
         start.mmfr2_ccidx));
 
-  // The writes, in a safe order: CLIDR first (its IDC check must see the
-  // CTR_EL0 the guest will read), then CTR_EL0 (its line fields bound the
-  // CCSIDR checks), then the DEMUX CCSIDR values.
-  std::vector<Write> writes;
-  if (want.clidr != start.clidr) writes.push_back({"CLIDR_EL1", reg::kClidrId, want.clidr.raw()});
-  if (want.ctr != start.ctr) writes.push_back({"CTR_EL0", reg::kCtrId, want.ctr.raw()});
-  for (std::uint32_t sel : identity::identity_selectors(want)) {
-    if (sel >= kernel::kDemuxCount || want.ccsidr[sel] == start.ccsidr[sel] || (want.ccsidr[sel] >> 32)) continue;
-    writes.push_back({fmt::format("CCSIDR_EL1[{}]", sel), reg::demux_ccsidr_id(sel), want.ccsidr[sel]});
-  }
+  // The writes are what `kvm apply` does with the saved view: the one
+  // transaction of vcpu/apply.h, run on the destination's model. It stops at
+  // the first refusal; each refused register is then left as the destination
+  // has it and the rest tried again, so every refusal apply would meet is
+  // named, each in the kernel's words.
+  GuestView target = kernel::one_reg_target(want, dest_kernel);
   std::vector<std::string> refused;
-  for (const Write& w : writes) {
-    std::string why;
-    if (int err = model.set_one_reg(w.id, w.value, &why); err != 0) {
-      plan.reasons.push_back(fmt::format("{} ({})", why, errno_name(err)));
-      refused.push_back(w.register_name);
+  vcpu::ApplyReport applied;
+  for (;;) {
+    applied = vcpu::apply_view(target, model);
+    if (applied.ok) break;
+    const vcpu::ApplyFailure& f = *applied.failure;
+    // A DEMUX id the source lists that the destination lacks: a VMM that
+    // restores every listed register (QEMU, crosvm) fails on it.
+    plan.reasons.push_back(fmt::format("{} ({}){}", f.message, errno_name(f.errnum),
+                                       f.before_writes ? "; the saved register list includes it" : ""));
+    refused.push_back(f.name);
+    auto now = model.get(f.id);
+    if (f.id == reg::kClidrId) {
+      target.clidr_reg = now ? *now : start.clidr_reg;
+    } else if (f.id == reg::kCtrId) {
+      target.ctr_reg = now ? *now : start.ctr_reg;
+    } else if (auto rid = reg::decode_reg_id(f.id); rid && rid->kind == reg::RegIdKind::kDemuxCcsidr) {
+      if (now)
+        target.demux[rid->csselr] = std::uint32_t(*now);
+      else
+        target.demux.erase(rid->csselr);
+    } else {
+      break;  // not a register of the view: nothing to leave out
     }
   }
-  // Ids the source lists that the destination lacks: a VMM that restores
-  // every listed register (QEMU, crosvm) fails on them.
-  for (const auto& [sel, val] : want.demux) {
-    const auto ids = model.demux_ids();
-    if (std::find(ids.begin(), ids.end(), sel) != ids.end()) continue;
-    std::string why;
-    if (int err = model.set_one_reg(reg::demux_ccsidr_id(sel), val, &why); err != 0)
-      plan.reasons.push_back(fmt::format("{} ({}); the saved register list includes it", why, errno_name(err)));
-  }
+  std::vector<Write> writes;
+  for (const vcpu::RegWrite& w : applied.written) writes.push_back({w.name, w.id, w.value});
   // What still differs although no write was refused for it.
   const GuestView after = model.view();
   for (const auto& d : differences(want, after))

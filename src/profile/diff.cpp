@@ -40,16 +40,14 @@ std::string size_words(std::uint64_t bytes) {
 }
 
 cache::Geometry geometry(std::uint64_t v, bool ccidx) {
-  return cache::geometry_of(reg::Ccsidr(v, (ccidx || (v >> 32)) ? reg::CcsidrFormat::kCcidx : reg::CcsidrFormat::k32));
+  return cache::geometry_of(reg::Ccsidr::as_read(v, ccidx));
 }
 
 // What a reader should know about one side's value beyond its geometry.
 std::string tag(std::uint64_t v, bool ccidx) {
   const cache::Geometry g = geometry(v, ccidx);
   if (g.ways == 1 && g.sets == 1) return " (fabricated)";
-  if ((v >> 32) == 0 && (ccidx ? g.sets == 1 : cache::check_truncated(std::uint32_t(v), std::nullopt) !=
-                                                    cache::Truncation::kNo))
-    return " (truncated CCIDX value)";  // 64-bit format without its NumSets half, or its low half read as 32-bit
+  if (cache::looks_truncated(v, ccidx)) return " (truncated CCIDX value)";
   return "";
 }
 

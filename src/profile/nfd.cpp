@@ -81,9 +81,10 @@ LabelSet labels(const NodeFacts& f) {
     // The cache identity: the view the native capability gives a guest on
     // this kind, i.e. the hardware's registers as a guest would read them.
     kernel::VcpuModel m(*native, *in);
-    if (int err = m.enable_native(0, {}, in->current_cpu); err != 0) {
-      out.notes.push_back(fmt::format("kind {}: the discovered registers are incomplete (errno {} from the native "
-                                      "model): no cache identity", i, err));
+    if (auto st = m.enable_native(0, {}, in->current_cpu); !st) {
+      out.notes.push_back(fmt::format("kind {}: the discovered registers are incomplete ({}: {} from the native "
+                                      "model): no cache identity",
+                                      i, errno_name(st.error().errnum), st.error().message));
       complete = false;
     } else {
       const std::string id = hex_of(fingerprint(m.view()));

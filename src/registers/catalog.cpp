@@ -58,7 +58,7 @@ const RegisterInfo& register_info(RegisterKind kind) { return kRegisters[static_
 const Layout& decode_layout(RegisterKind kind, std::uint64_t raw, bool ccidx) {
   switch (kind) {
     case RegisterKind::kClidr: return kClidrLayout;
-    case RegisterKind::kCcsidr: return (ccidx || (raw >> 32) != 0) ? kCcsidrCcidxLayout : kCcsidrLayout;
+    case RegisterKind::kCcsidr: return Ccsidr::as_read(raw, ccidx).layout();
     case RegisterKind::kCcsidr2: return kCcsidr2Layout;
     case RegisterKind::kCsselr: return kCsselrLayout;
     case RegisterKind::kCtr: return kCtrLayout;

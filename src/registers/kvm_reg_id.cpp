@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 namespace armcache::reg {
 namespace {
 struct Named {
@@ -24,6 +26,13 @@ constexpr Named kNames[] = {
 };
 
 // struct kvm_regs member at a core id's offset (in 32-bit words).
+// Firmware pseudo-registers by number (arch/arm64/include/uapi/asm/kvm.h).
+constexpr std::array<std::string_view, 4> kFwNames{"KVM_REG_ARM_PSCI_VERSION", "KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1",
+                                                   "KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2",
+                                                   "KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3"};
+constexpr std::array<std::string_view, 4> kFwBmapNames{"KVM_REG_ARM_STD_BMAP", "KVM_REG_ARM_STD_HYP_BMAP",
+                                                       "KVM_REG_ARM_VENDOR_HYP_BMAP", "KVM_REG_ARM_VENDOR_HYP_BMAP_2"};
+
 std::string core_name(unsigned off) {
   // user_pt_regs: x[31], sp, pc, pstate; then sp_el1, elr_el1, spsr[5]
   // (u64 each, 2 words); fp_regs (16-byte aligned, word 84): vregs[32]
@@ -64,13 +73,17 @@ std::string one_reg_name(std::uint64_t raw) {
         return fmt::format("S{}_{}_C{}_C{}_{}", e.op0, e.op1, e.crn, e.crm, e.op2);
       }
       case kCoprocDemux:
-        if (reg_id::kDemuxId.get(raw) == kDemuxIdCcsidr) return fmt::format("CCSIDR_EL1[{}] (DEMUX)", raw & 0xff);
+        // The index is the CSSELR Level|InD value: the spelling of ccsidr_name().
+        if (reg_id::kDemuxId.get(raw) == kDemuxIdCcsidr) return fmt::format("CCSIDR_EL1[{}]", reg_id::kIndex.get(raw));
         break;
       case kCoprocCore:
         if (auto n = core_name(low); !n.empty()) return n;
         break;
-      case kCoprocFw: return fmt::format("KVM_REG_ARM_FW[{}]", low);
-      case kCoprocFwFeatBitmap: return fmt::format("KVM_REG_ARM_FW_FEAT_BMAP[{}]", low);
+      case kCoprocFw:
+        return low < kFwNames.size() ? std::string(kFwNames[low]) : fmt::format("KVM_REG_ARM_FW_REG({})", low);
+      case kCoprocFwFeatBitmap:
+        return low < kFwBmapNames.size() ? std::string(kFwBmapNames[low])
+                                         : fmt::format("KVM_REG_ARM_FW_FEAT_BMAP_REG({})", low);
       default: break;
     }
   }

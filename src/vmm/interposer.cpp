@@ -6,7 +6,7 @@
 #include <array>
 #include <cerrno>
 
-#include "armcache/kvm/view.h"
+#include "armcache/vcpu/apply.h"
 #include "armcache/registers/csselr.h"
 #include "armcache/util/parse.h"
 
@@ -216,12 +216,12 @@ int Interposer::after_init(int fd, unsigned vcpu) {
     return -1;
   };
   if (!c.view) return fail(EINVAL, "no view to apply: " + c.problem);
-  const std::unique_ptr<kvm::RegisterFile> regs = hooks_.registers(fd);
+  const std::unique_ptr<vcpu::RegisterFile> regs = hooks_.registers(fd);
   const std::uint64_t t0 = hooks_.now_ns();
-  const kvm::ApplyReport rep = kvm::apply_view(*c.view, *regs, c.id_writes);
+  const vcpu::ApplyReport rep = vcpu::apply_view(*c.view, *regs, c.id_writes);
   const std::uint64_t t1 = hooks_.now_ns();
   if (!rep.ok) {
-    const kvm::ApplyFailure& f = *rep.failure;
+    const vcpu::ApplyFailure& f = *rep.failure;
     // A value that "took" but reads back differently has no errno of its own.
     const int err = f.errnum ? f.errnum : EINVAL;
     std::string why = fmt::format("{} = {:#x} refused ({}): {}", f.name, f.value, errno_name(err), f.message);
@@ -229,7 +229,7 @@ int Interposer::after_init(int fd, unsigned vcpu) {
     return fail(err, why);
   }
   std::string what;
-  for (const kvm::RegWrite& w : rep.written)
+  for (const vcpu::RegWrite& w : rep.written)
     what += fmt::format("{}{} {:#x} (was {:#x})", what.empty() ? "" : ", ", w.name, w.value, w.before);
   if (what.empty()) what = "nothing to write";
   if (!c.hide.empty()) what += fmt::format("; {} ids hidden from KVM_GET_REG_LIST", c.hide.size());

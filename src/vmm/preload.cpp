@@ -79,7 +79,7 @@ struct Process {
       if (n <= 0) return std::nullopt;
       return armcache::vmm::vcpu_index_from_link(std::string_view(link, std::size_t(n)));
     };
-    h.registers = [](int fd) -> std::unique_ptr<armcache::kvm::RegisterFile> {
+    h.registers = [](int fd) -> std::unique_ptr<armcache::vcpu::RegisterFile> {
       return std::make_unique<armcache::kvm::Vcpu>(armcache::kvm::Vcpu::borrow(fd));
     };
     h.log = [this](std::string_view line) { log(line); };

@@ -46,7 +46,7 @@ std::vector<std::string> view_warnings(const kernel::KernelSpec& k, const kernel
 
 std::string describe_ccsidr(std::uint64_t v, bool ccidx) {
   if (v == 0) return "0";
-  const reg::Ccsidr c(v, (ccidx || (v >> 32)) ? reg::CcsidrFormat::kCcidx : reg::CcsidrFormat::k32);
+  const reg::Ccsidr c = reg::Ccsidr::as_read(v, ccidx);
   const cache::Geometry g = cache::geometry_of(c);
   const std::uint64_t size = g.size_bytes();
   const std::string sz = size >= 1024 ? fmt::format("{} KiB", size / 1024) : fmt::format("{} B", size);
@@ -64,9 +64,9 @@ int run_kernel_view(const KernelViewArgs& a) {
   kernel::VcpuModel model(k, in, kernel::VmConfig{a.mte});
   if (k.generation == kernel::Generation::kNative) {
     // The view a VMM gets after enabling the capability on this CPU.
-    if (int err = model.enable_native(0, {}, in.current_cpu); err != 0)
-      throw Failure(fmt::format("KVM_ENABLE_CAP(KVM_CAP_ARM_NATIVE_CACHE_CONFIG) would fail on this host (errno {})",
-                                err),
+    if (auto st = model.enable_native(0, {}, in.current_cpu); !st)
+      throw Failure(fmt::format("KVM_ENABLE_CAP(KVM_CAP_ARM_NATIVE_CACHE_CONFIG) would fail on this host: {} ({})",
+                                st.error().message, errno_name(st.error().errnum)),
                     kExitNegative);
   }
   const identity::GuestView v = model.view();

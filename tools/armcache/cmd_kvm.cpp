@@ -22,7 +22,7 @@
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/surface.h"
 #include "armcache/kvm/verify.h"
-#include "armcache/kvm/view.h"
+#include "armcache/vcpu/apply.h"
 #include "armcache/profile/profile.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
@@ -63,8 +63,8 @@ using kvm::Seen;
 
 Seen probe_vcpu(ProbeVm& vm, unsigned i) { return sys(kvm::probe_vcpu(vm, i)); }
 
-Json apply_json(const kvm::ApplyReport& r, unsigned vcpu) {
-  auto regs = [](const std::vector<kvm::RegWrite>& ws) {
+Json apply_json(const vcpu::ApplyReport& r, unsigned vcpu) {
+  auto regs = [](const std::vector<vcpu::RegWrite>& ws) {
     Json a = Json::array();
     for (const auto& w : ws) a.push_back({{"register", w.name}, {"value", hex(w.value)}, {"before", hex(w.before)}});
     return a;
@@ -87,9 +87,9 @@ Json apply_json(const kvm::ApplyReport& r, unsigned vcpu) {
 
 // Counts the ONE_REG ioctls an apply makes (each call is one ioctl), for the
 // per-vCPU figures of `kvm apply --json` (bench/kvm-scale.sh reports them).
-class CountingRegs : public kvm::RegisterFile {
+class CountingRegs : public vcpu::RegisterFile {
  public:
-  explicit CountingRegs(kvm::RegisterFile& inner) : inner_(inner) {}
+  explicit CountingRegs(vcpu::RegisterFile& inner) : inner_(inner) {}
   Result<std::vector<std::uint64_t>> reg_list() override {
     ++lists;
     return inner_.reg_list();
@@ -105,7 +105,7 @@ class CountingRegs : public kvm::RegisterFile {
   unsigned lists = 0, gets = 0, sets = 0;
 
  private:
-  kvm::RegisterFile& inner_;
+  vcpu::RegisterFile& inner_;
 };
 
 // ---- show ----
@@ -192,9 +192,9 @@ int run_show_native(const ShowArgs& a) {
                                     sel, cpus),
                         kExitNegative);
       kernel::VcpuModel m(*kernel::parse_kernel("native"), *in);
-      if (int err = m.enable_native(0, {}, in->current_cpu); err != 0)
-        throw Failure(fmt::format("the registers discovered for cpus {} would be refused by the capability ({})",
-                                  cpus, std::strerror(err)),
+      if (auto st = m.enable_native(0, {}, in->current_cpu); !st)
+        throw Failure(fmt::format("the registers discovered for cpus {} would be refused by the capability: {} ({})",
+                                  cpus, st.error().message, errno_name(st.error().errnum)),
                       kExitNegative);
       p.guest = profile::GuestRecord{m.view(), release, "native"};
       p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", "host discovery"},
@@ -294,7 +294,7 @@ int run_verify(const VerifyArgs& a) {
   }
   auto vm = sys(ProbeVm::create(sys_, a.vcpus));
   std::vector<GuestView> defaults;
-  for (unsigned i = 0; i < a.vcpus; ++i) defaults.push_back(sys(kvm::read_view(vm.vcpu(i))));
+  for (unsigned i = 0; i < a.vcpus; ++i) defaults.push_back(sys(vcpu::read_view(vm.vcpu(i))));
 
   Json out;
   out["view"] = a.view;
@@ -307,11 +307,11 @@ int run_verify(const VerifyArgs& a) {
   bool apply_ok = true;
   for (unsigned i = 0; i < a.vcpus; ++i) {
     if (a.only_vcpu0 && i > 0) break;
-    const auto rep = kvm::apply_view(want, vm.vcpu(i));
+    const auto rep = vcpu::apply_view(want, vm.vcpu(i));
     applies.push_back(apply_json(rep, i));
     if (!rep.ok) {
       apply_ok = false;
-      problems.push_back(fmt::format("vCPU {} apply: {}", i, kvm::describe(rep)));
+      problems.push_back(fmt::format("vCPU {} apply: {}", i, vcpu::describe(rep)));
       break;
     }
   }
@@ -394,17 +394,17 @@ int run_apply(const ApplyArgs& a) {
   }
   Json applies = Json::array();
   std::string problem;
-  auto one = [&](kvm::RegisterFile& vcpu, unsigned i) {
+  auto one = [&](vcpu::RegisterFile& vcpu, unsigned i) {
     CountingRegs regs(vcpu);
     const auto t0 = std::chrono::steady_clock::now();
-    const auto rep = kvm::apply_view(want, regs);
+    const auto rep = vcpu::apply_view(want, regs);
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
     Json j = apply_json(rep, i);
     j["ioctls"] = {{"KVM_GET_REG_LIST", regs.lists}, {"KVM_GET_ONE_REG", regs.gets}, {"KVM_SET_ONE_REG", regs.sets}};
     j["apply_us"] = us.count();
     applies.push_back(j);
-    if (!rep.ok && problem.empty()) problem = fmt::format("vCPU {}: {}", i, kvm::describe(rep));
-    if (!a.json) std::cout << fmt::format("vCPU {}: {}\n", i, kvm::describe(rep));
+    if (!rep.ok && problem.empty()) problem = fmt::format("vCPU {}: {}", i, vcpu::describe(rep));
+    if (!a.json) std::cout << fmt::format("vCPU {}: {}\n", i, vcpu::describe(rep));
   };
   if (a.fd >= 0) {
     kvm::Vcpu v = kvm::Vcpu::borrow(a.fd);
@@ -434,19 +434,11 @@ class KvmTarget : public replay::Target {
     vm_.reset();  // close the old VM first
     vm_.emplace(sys(ProbeVm::create(sys_, 1, mte_)));
   }
-  int set(std::uint64_t id, std::uint64_t value) override {
-    auto st = vm_->vcpu(0).set(id, value);
-    return st ? 0 : st.error().errnum;
+  vcpu::RegisterFile& regs() override { return vm_->vcpu(0); }
+  Status enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) override {
+    return vm_->vcpu(0).enable_cap(kvm::kKvmCapArmNativeCacheConfig, flags, args);
   }
-  Result<std::uint64_t> get(std::uint64_t id) override { return vm_->vcpu(0).get(id); }
-  int enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) override {
-    auto st = vm_->vcpu(0).enable_cap(kvm::kKvmCapArmNativeCacheConfig, flags, args);
-    return st ? 0 : st.error().errnum;
-  }
-  int reset() override {
-    auto st = vm_->reset(0);
-    return st ? 0 : st.error().errnum;
-  }
+  Status reset() override { return vm_->reset(0); }
   Result<GuestView> run() override {
     auto r = vm_->run(0);
     if (!r) return r.error();

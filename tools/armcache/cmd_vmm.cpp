@@ -14,7 +14,7 @@
 #include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/nearest.h"
 #include "armcache/kvm/probe.h"
-#include "armcache/kvm/view.h"
+#include "armcache/vcpu/apply.h"
 #include "armcache/vmm/interposer.h"
 #include "cli.h"
 #include "compat.h"
@@ -87,7 +87,7 @@ identity::GuestView native_view() {
   auto vm = kvm::probe::ProbeVm::create(sys, 1);
   if (!vm) system_failure(vm.error());
   if (auto st = vm->vcpu(0).enable_cap(kvm::kKvmCapArmNativeCacheConfig); !st) system_failure(st.error());
-  auto v = kvm::read_view(vm->vcpu(0));
+  auto v = vcpu::read_view(vm->vcpu(0));
   if (!v) system_failure(v.error());
   return *v;
 }
@@ -102,9 +102,9 @@ identity::GuestView kernel_view_of_this_host(const std::string& version) {
   const kernel::HostInput in = host_input_of(h, "this host", 0);
   kernel::VcpuModel model(k, in);
   if (k.generation == kernel::Generation::kNative)
-    if (int err = model.enable_native(0, {}, in.current_cpu); err != 0)
-      throw Failure(fmt::format("--kernel-view native: the capability would fail on this host ({})",
-                                errno_name(err)),
+    if (auto st = model.enable_native(0, {}, in.current_cpu); !st)
+      throw Failure(fmt::format("--kernel-view native: the capability would fail on this host: {} ({})",
+                                st.error().message, errno_name(st.error().errnum)),
                     kExitNegative);
   return for_this_kernel(model.view());
 }

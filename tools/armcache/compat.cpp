@@ -6,7 +6,8 @@
 #include "armcache/kvm/kvm.h"
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/surface.h"
-#include "armcache/kvm/view.h"
+#include "armcache/registers/kvm_reg_id.h"
+#include "armcache/vcpu/apply.h"
 #include "inputs.h"
 
 namespace armcache::cli {
@@ -29,7 +30,7 @@ plan::CompatEnd this_kernel_end() {
   if (!sys) fail(sys.error());
   auto vm = kvm::probe::ProbeVm::create(*sys, 1);
   if (!vm) fail(vm.error());
-  auto base = kvm::read_view(vm->vcpu(0));
+  auto base = vcpu::read_view(vm->vcpu(0));
   if (!base) fail(base.error());
   auto reads = vm->run(0);
   if (!reads) fail(reads.error());
@@ -53,7 +54,7 @@ Json compat_json(const plan::CompatPlan& p) {
   Json hide = Json::array();
   for (auto id : p.hide) hide.push_back(hex(id));
   Json writes = Json::array();
-  for (auto [id, v] : p.id_writes) writes.push_back({{"id", hex(id)}, {"register", kvm::reg_name(id)}, {"value", hex(v)}});
+  for (auto [id, v] : p.id_writes) writes.push_back({{"id", hex(id)}, {"register", reg::one_reg_name(id)}, {"value", hex(v)}});
   const char* verdict = !p.possible() ? "impossible" : p.items.empty() ? "identical" : "restorable";
   return Json{{"verdict", verdict},
               {"needs_compat", p.needs_compat()},

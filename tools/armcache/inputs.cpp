@@ -7,7 +7,7 @@
 #include <sys/utsname.h>
 
 #include "armcache/identity/qemu_models.h"
-#include "armcache/kvm/view.h"
+#include "armcache/vcpu/apply.h"
 #include "armcache/registers/codec.h"
 #include "armcache/registers/ctr.h"
 #include "armcache/util/parse.h"
@@ -85,7 +85,7 @@ kernel::Generation source_generation(const profile::GuestRecord& g) {
 
 identity::GuestView for_this_kernel(const identity::GuestView& v) {
   auto k = kernel::parse_kernel(uname_release());
-  return k ? kvm::one_reg_target(v, *k) : v;
+  return k ? kernel::one_reg_target(v, *k) : v;
 }
 
 void print_nearest(std::ostream& out, const kvm::Nearest& n) {

@@ -42,7 +42,7 @@ identity::GuestView load_view(const std::string& path);
 // generation name, else its kernel release, else 6.10-6.15.
 kernel::Generation source_generation(const profile::GuestRecord& g);
 // The ONE_REG values that make this kernel's guest read the view (see
-// kvm::one_reg_target); unchanged when the release is not a version.
+// kernel::one_reg_target); unchanged when the release is not a version.
 identity::GuestView for_this_kernel(const identity::GuestView& v);
 
 // --closest (kvm verify/apply, vmm-exec): its help, and the lines that say

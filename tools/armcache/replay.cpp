@@ -20,7 +20,7 @@ namespace armcache::cli::replay {
 namespace {
 
 std::string hx(std::uint64_t v) { return fmt::format("{:#x}", v); }
-std::string err_text(int e) { return e == 0 ? std::string("ok") : errno_name(e); }
+std::string err_text(const Status& st) { return st ? std::string("ok") : errno_name(st.error().errnum); }
 
 // A corpus number: a JSON number or a "0x..." (or decimal) string.
 std::optional<std::uint64_t> as_number(const Json& v) {
@@ -45,14 +45,14 @@ Json reg_json(const Result<std::uint64_t>& r) {
   return errno_name(r.error().errnum);
 }
 
-Json state(Target& t, std::optional<std::uint64_t> target_id) {
+Json state(vcpu::RegisterFile& regs, std::optional<std::uint64_t> target_id) {
   Json s;
-  s["clidr"] = reg_json(t.get(reg::kClidrId));
-  s["ctr"] = reg_json(t.get(reg::kCtrId));
+  s["clidr"] = reg_json(regs.get(reg::kClidrId));
+  s["ctr"] = reg_json(regs.get(reg::kCtrId));
   Json d = Json::array();
-  for (unsigned i = 0; i < reg::kCsselrLevelInDCount; ++i) d.push_back(reg_json(t.get(reg::demux_ccsidr_id(i))));
+  for (unsigned i = 0; i < reg::kCsselrLevelInDCount; ++i) d.push_back(reg_json(regs.get(reg::demux_ccsidr_id(i))));
   s["demux"] = d;
-  if (target_id) s["target"] = reg_json(t.get(*target_id));
+  if (target_id) s["target"] = reg_json(regs.get(*target_id));
   return s;
 }
 
@@ -126,7 +126,7 @@ Json run(const std::vector<Step>& steps, Target& t) {
     } else if (s.op == "set") {
       r["id"] = hx(s.id);
       r["value"] = hx(s.value);
-      r["errno"] = err_text(t.set(s.id, s.value));
+      r["errno"] = err_text(t.regs().set(s.id, s.value));
       target = s.id;
     } else if (s.op == "enable") {
       r["errno"] = err_text(t.enable(s.flags, s.args));
@@ -142,7 +142,7 @@ Json run(const std::vector<Step>& steps, Target& t) {
         r["error"] = g.error().message;
       }
     }
-    r["state"] = state(t, target);
+    r["state"] = state(t.regs(), target);
     out.push_back(std::move(r));
   }
   return out;
@@ -156,15 +156,14 @@ class ModelTarget : public Target {
   ModelTarget(kernel::KernelSpec k, kernel::HostInput in, bool mte)
       : k_(std::move(k)), in_(std::move(in)), mte_(mte) {}
   void fresh() override { m_.emplace(k_, in_, kernel::VmConfig{mte_}); }
-  int set(std::uint64_t id, std::uint64_t value) override { return m_->set_one_reg(id, value); }
-  Result<std::uint64_t> get(std::uint64_t id) override { return m_->get_one_reg(id); }
+  vcpu::RegisterFile& regs() override { return *m_; }
   // The test bed's vCPU thread runs on a CPU of the host's (only) kind.
-  int enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) override {
+  Status enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) override {
     return m_->enable_native(flags, args, in_.current_cpu);
   }
-  int reset() override {
+  Status reset() override {
     m_->reset();
-    return 0;
+    return Ok{};
   }
   Result<identity::GuestView> run() override {
     m_->run();

@@ -13,6 +13,7 @@
 
 #include "armcache/identity/identity.h"
 #include "armcache/util/result.h"
+#include "armcache/vcpu/register_file.h"
 #include "cli.h"
 
 namespace armcache::cli::replay {
@@ -39,16 +40,16 @@ struct Step {
 
 std::vector<Step> load_corpus(const std::string& path);
 
-// What a replay needs of a vCPU (real or modelled). Errors carry errno.
+// What a replay needs of a vCPU (real or modelled): its registers through
+// the one register interface, and its lifecycle.
 class Target {
  public:
   virtual ~Target() = default;
-  virtual void fresh() = 0;
-  virtual int set(std::uint64_t id, std::uint64_t value) = 0;  // 0 or errno
-  virtual Result<std::uint64_t> get(std::uint64_t id) = 0;
-  virtual int enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) = 0;  // 0 or errno
-  virtual int reset() = 0;                                     // 0 or errno
-  virtual Result<identity::GuestView> run() = 0;               // guest-read fields only
+  virtual void fresh() = 0;                 // a new 1-vCPU VM
+  virtual vcpu::RegisterFile& regs() = 0;   // the current VM's vCPU
+  virtual Status enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) = 0;
+  virtual Status reset() = 0;
+  virtual Result<identity::GuestView> run() = 0;  // guest-read fields only
 };
 
 // Runs the steps on a fresh target; {"steps": [...]} with, per step, "errno"

@@ -49,4 +49,11 @@ enum class Truncation : std::uint8_t { kNo, kLikely, kYes };
 // caches do not look like that, truncated ones always do.
 Truncation check_truncated(std::uint32_t demux_value, std::optional<bool> host_ccidx);
 
+// A CCSIDR_EL1 value read with ID_AA64MMFR2_EL1.CCIDX = `ccidx` that looks
+// cut short: in the FEAT_CCIDX format, one without its NumSets half ([63:32]
+// zero, so a single set); in the 32-bit format, check_truncated's "likely".
+// A fabricated 1-way 1-set value looks the same: callers that tell the two
+// apart test for it first.
+bool looks_truncated(std::uint64_t raw, bool ccidx);
+
 }  // namespace armcache::cache

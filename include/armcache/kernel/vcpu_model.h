@@ -1,7 +1,9 @@
 // A model of one KVM/arm64 vCPU's cache ID registers: what the guest reads,
 // and what KVM_GET/SET_ONE_REG, vCPU reset and KVM_ENABLE_CAP do to them,
 // for each kernel generation. Written to be compared with the real kernel:
-// every operation returns the errno the kernel would.
+// every operation returns the errno the kernel would. It is a
+// vcpu::RegisterFile, so the planner runs the same apply transaction on it
+// that `kvm apply` runs on a real vCPU.
 // Summary per generation: docs/arm-cache-registers.md#per-kernel-behaviour;
 // the rules with their kernel functions: docs/kernel-generations.md.
 #pragma once
@@ -16,6 +18,7 @@
 #include "armcache/kernel/generation.h"
 #include "armcache/registers/csselr.h"
 #include "armcache/util/result.h"
+#include "armcache/vcpu/register_file.h"
 
 namespace armcache::kernel {
 
@@ -43,7 +46,7 @@ struct VmConfig {
 
 inline constexpr unsigned kDemuxCount = reg::kCsselrLevelInDCount;  // 14
 
-class VcpuModel {
+class VcpuModel : public vcpu::RegisterFile {
  public:
   // A vCPU after its first KVM_ARM_VCPU_INIT.
   VcpuModel(KernelSpec kernel, HostInput host, VmConfig vm = {});
@@ -59,13 +62,14 @@ class VcpuModel {
   // DEMUX CCSIDR indices KVM_GET_REG_LIST lists.
   std::vector<unsigned> demux_ids() const;
 
-  // KVM_GET_ONE_REG / KVM_SET_ONE_REG on CLIDR_EL1, CTR_EL0 and DEMUX
-  // CCSIDR ids. Errors carry the errno in Error::errnum. Ids outside the
-  // cache registers give ENOENT here (the model does not cover them).
-  Result<std::uint64_t> get_one_reg(std::uint64_t id) const;
-  // 0 or errno; on failure `why`, if given, says in words why the kernel
-  // refuses ("L1I line size 32 below host minimum 64").
-  int set_one_reg(std::uint64_t id, std::uint64_t value, std::string* why = nullptr);
+  // KVM_GET_REG_LIST, KVM_GET_ONE_REG and KVM_SET_ONE_REG on CLIDR_EL1,
+  // CTR_EL0 and the DEMUX CCSIDR ids: the list holds just those (the model
+  // covers no other register), other ids give ENOENT. Errors carry the
+  // kernel's errno and say in words why it refuses ("L1I line size 32 below
+  // host minimum 64").
+  Result<std::vector<std::uint64_t>> reg_list() override;
+  Result<std::uint64_t> get(std::uint64_t id) override;
+  Status set(std::uint64_t id, std::uint64_t value) override;
 
   // A second KVM_ARM_VCPU_INIT (or PSCI CPU_ON).
   void reset();
@@ -75,8 +79,8 @@ class VcpuModel {
   // vCPU KVM_ENABLE_CAP(KVM_CAP_ARM_NATIVE_CACHE_CONFIG) on the kNative
   // generation (EINVAL elsewhere, like an unknown cap). `source` is the
   // physical CPU running the ioctl.
-  int enable_native(std::uint32_t flags, const std::array<std::uint64_t, 4>& args,
-                    const identity::HostKind& source);
+  Status enable_native(std::uint32_t flags, const std::array<std::uint64_t, 4>& args,
+                       const identity::HostKind& source);
   // For the ENOEXEC path: a vCPU before KVM_ARM_VCPU_INIT.
   void set_initialized(bool v) { initialized_ = v; }
 
@@ -86,9 +90,9 @@ class VcpuModel {
   std::uint32_t get_ccsidr(unsigned csselr) const;
   unsigned min_line_log2(bool icache) const;
   reg::Ctr vm_ctr_for_lines() const;  // the CTR_EL0 the cache rules use
-  int set_clidr(std::uint64_t value, std::string& why);
-  int set_ccsidr(unsigned csselr, std::uint64_t value, std::string& why);
-  int set_ctr(std::uint64_t value, std::string& why);
+  Status set_clidr(std::uint64_t value);
+  Status set_ccsidr(unsigned csselr, std::uint64_t value);
+  Status set_ctr(std::uint64_t value);
   std::uint64_t host_ccsidr(const identity::HostKind& cpu, std::uint32_t csselr) const;
 
   KernelSpec kernel_;
@@ -100,5 +104,11 @@ class VcpuModel {
   bool initialized_ = true;
   bool ran_ = false;
 };
+
+// The ONE_REG values that make a guest on `kernel` read what the view's guest
+// read. A view saved on a kernel whose guests read the raw CTR_EL0 (pre-6.3,
+// or FEAT_EVT hosts) holds a sanitised ctr_reg; from 6.11 the guest reads the
+// VM's CTR_EL0, so the guest-read value is the one to write there.
+identity::GuestView one_reg_target(const identity::GuestView& view, const KernelSpec& kernel);
 
 }  // namespace armcache::kernel

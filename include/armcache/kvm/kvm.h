@@ -15,6 +15,7 @@
 
 #include "armcache/util/fd.h"
 #include "armcache/util/result.h"
+#include "armcache/vcpu/register_file.h"
 
 namespace armcache::kvm {
 
@@ -25,18 +26,6 @@ Error unsupported();
 
 // "KVM_SET_ONE_REG CLIDR_EL1 (0x603000000013c801): Invalid argument (EINVAL)".
 Error ioctl_error(std::string_view ioctl_name, std::string_view detail, int err);
-// Human name of a one-reg id: "CLIDR_EL1", "CCSIDR_EL1 (DEMUX 2)", else the hex id.
-std::string reg_name(std::uint64_t id);
-
-// What view reading and applying need of a vCPU; the real vCPU and test
-// fakes implement it. 32-bit registers travel zero-extended.
-class RegisterFile {
- public:
-  virtual ~RegisterFile() = default;
-  virtual Result<std::vector<std::uint64_t>> reg_list() = 0;  // KVM_GET_REG_LIST
-  virtual Result<std::uint64_t> get(std::uint64_t id) = 0;     // KVM_GET_ONE_REG
-  virtual Status set(std::uint64_t id, std::uint64_t value) = 0;  // KVM_SET_ONE_REG
-};
 
 // struct kvm_vcpu_init without the arm64 uapi header (absent on x86).
 struct VcpuInit {
@@ -55,7 +44,7 @@ struct RunExit {
 };
 inline constexpr std::uint32_t kExitMmio = 6;  // KVM_EXIT_MMIO
 
-class Vcpu : public RegisterFile {
+class Vcpu : public vcpu::RegisterFile {
  public:
   Vcpu() = default;
   Vcpu(Vcpu&&) noexcept;

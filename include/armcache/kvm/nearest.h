@@ -24,7 +24,7 @@ Result<Seen> probe_vcpu(probe::ProbeVm& vm, unsigned i);
 // The nearest view this kernel can present of `saved`, as the guest reads it
 // (its ONE_REG fields are what was written, so apply_view can replay it), and
 // every register that still differs from `saved`, with the reason. `exact` is
-// `saved` as this kernel's ONE_REG takes it (kvm::one_reg_target); when a
+// `saved` as this kernel's ONE_REG takes it (kernel::one_reg_target); when a
 // scratch vCPU takes it and reads `saved`, it comes back with no differences.
 struct Nearest {
   identity::GuestView view;

@@ -25,7 +25,7 @@ inline constexpr unsigned kFeaturePtrauthGeneric = 6;
 
 // The register list (sorted) and the values of every listed feature ID
 // register and firmware register of one vCPU; `features` is recorded as given.
-Result<identity::VcpuSurface> read_surface(RegisterFile& regs, std::string features);
+Result<identity::VcpuSurface> read_surface(vcpu::RegisterFile& regs, std::string features);
 
 // A scratch VM with one vCPU initialised as QEMU 7.2 to 10 do for
 // `-cpu host` (target/arm/kvm64.c, kvm_arch_init_vcpu): the preferred

@@ -13,7 +13,7 @@ namespace armcache::kvm {
 struct Mismatch {
   unsigned vcpu = 0;
   std::string phase;     // "boot", "after-reset"
-  std::string reg;       // "CLIDR_EL1", "CCSIDR_EL1 CSSELR=0x2", "ONE_REG DEMUX CCSIDR 2", ...
+  std::string reg;       // "CLIDR_EL1", "CCSIDR_EL1[2]" (guest read), "ONE_REG CCSIDR_EL1[2]", ...
   std::uint64_t expected = 0;
   std::uint64_t seen = 0;
   std::string text() const;  // "vCPU 1 after-reset: CLIDR_EL1 expected 0x.. seen 0x.."

@@ -57,6 +57,12 @@ class Ccsidr {
  public:
   constexpr Ccsidr() = default;
   constexpr Ccsidr(std::uint64_t raw, CcsidrFormat format) : raw_(raw), format_(format) {}
+  // A value read where ID_AA64MMFR2_EL1.CCIDX is `ccidx`. A value with bits
+  // [63:32] set is in the FEAT_CCIDX format whatever the flag says: those
+  // bits are RES0 in the 32-bit format and hold NumSets in the other.
+  static constexpr Ccsidr as_read(std::uint64_t raw, bool ccidx) {
+    return Ccsidr(raw, (ccidx || (raw >> 32) != 0) ? CcsidrFormat::kCcidx : CcsidrFormat::k32);
+  }
   constexpr std::uint64_t raw() const { return raw_; }
   constexpr CcsidrFormat format() const { return format_; }
   constexpr const Layout& layout() const { return ccsidr_layout(format_); }

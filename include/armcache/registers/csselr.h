@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "armcache/registers/describers.h"
 #include "armcache/registers/field.h"
@@ -47,5 +48,10 @@ class Csselr {
  private:
   std::uint64_t raw_ = 0;
 };
+
+// The one spelling of "the CCSIDR_EL1 this CSSELR_EL1 value selects" in
+// messages and names: "CCSIDR_EL1[2]" (the Level|InD index, which is also
+// KVM's DEMUX index), "CCSIDR_EL1[2,TnD]" for a tag cache.
+std::string ccsidr_name(Csselr sel);
 
 }  // namespace armcache::reg

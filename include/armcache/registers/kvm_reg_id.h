@@ -93,7 +93,7 @@ struct RegId {
   unsigned size_bytes = 0;
   SysRegEncoding sysreg{};  // kSysreg
   unsigned csselr = 0;      // kDemuxCcsidr: the Level|InD index
-  std::string_view name;    // "CLIDR_EL1", "CCSIDR_EL1[2]"-style names are made by callers
+  std::string_view name;    // "CLIDR_EL1", "CCSIDR_EL1 (DEMUX)"; one_reg_name() names the register itself
 };
 
 // Decodes an arm64 one-reg id; errors for non-arm64 ids or sizes KVM does not
@@ -105,10 +105,12 @@ const Layout& reg_id_layout(std::uint64_t raw);
 std::optional<std::string_view> reg_id_problem(const RegId& id);
 // Arm ARM name of a system register armcache knows, or empty.
 std::string_view sysreg_name(SysRegEncoding e);
-// A name for any one-reg id: a system register's Arm ARM name (else
-// "S3_0_C0_C4_0"), "CCSIDR_EL1[2] (DEMUX)", a core register by its
-// struct kvm_regs member ("X0", "PC", "SPSR[1]", "V31", "FPSR"), a firmware
-// pseudo-register ("KVM_REG_ARM_FW[0]"), else the id in hex.
+// The one name of a one-reg id in messages and output: a system register's
+// Arm ARM name (else "S3_0_C0_C4_0"), a DEMUX CCSIDR as ccsidr_name() spells
+// it ("CCSIDR_EL1[2]"), a core register by its struct kvm_regs member ("X0",
+// "PC", "SPSR[1]", "V31", "FPSR"), a firmware pseudo-register by its uapi
+// name ("KVM_REG_ARM_PSCI_VERSION", else "KVM_REG_ARM_FW_REG(5)"), else the
+// id in hex.
 std::string one_reg_name(std::uint64_t raw);
 
 }  // namespace armcache::reg

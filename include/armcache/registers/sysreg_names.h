@@ -1,7 +1,7 @@
 // Names of the system registers KVM lists for a vCPU (KVM_GET_REG_LIST) that
 // armcache reasons about: the ID register space, the cache ID registers, and
 // the registers whose presence differs between kernel lines (the timer,
-// TCR2_EL1, PIRx_EL1). One table (sysreg_names.cpp); kvm::reg_name() and
+// TCR2_EL1, PIRx_EL1). One table (sysreg_names.cpp); reg::one_reg_name() and
 // the compatibility planner both read it.
 #pragma once
 

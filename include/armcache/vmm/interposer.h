@@ -1,6 +1,6 @@
 // The interposer for unmodified VMMs: after every successful
 // KVM_ARM_VCPU_INIT (the first and each re-init a guest reboot causes) it
-// applies a cache view to that vCPU with kvm::apply_view, the code behind
+// applies a cache view to that vCPU with vcpu::apply_view, the code behind
 // `armcache kvm apply`, and fails the VMM's KVM_ARM_VCPU_INIT when the vCPU
 // cannot take the view. libarmcache-vmm.so wraps ioctl() around this class;
 // `armcache vmm-exec` starts a VMM with it. Everything here is portable, so
@@ -68,7 +68,7 @@ std::optional<unsigned> vcpu_index_from_link(std::string_view link);
 struct Hooks {
   std::function<int(int fd, unsigned long request, void* arg)> real_ioctl;
   std::function<std::optional<unsigned>(int fd)> vcpu_index;  // nullopt: not a vCPU fd
-  std::function<std::unique_ptr<kvm::RegisterFile>(int fd)> registers;
+  std::function<std::unique_ptr<vcpu::RegisterFile>(int fd)> registers;
   std::function<void(std::string_view line)> log;    // one line per vCPU init, no newline; thread-safe
   std::function<void(std::string_view line)> error;  // the one stderr line of a refused init (and the log)
   std::function<std::optional<std::string>(const char* name)> getenv;

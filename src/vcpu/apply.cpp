@@ -1,4 +1,4 @@
-#include "armcache/kvm/view.h"
+#include "armcache/vcpu/apply.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -8,7 +8,7 @@
 #include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
 
-namespace armcache::kvm {
+namespace armcache::vcpu {
 
 Result<identity::GuestView> read_view(RegisterFile& regs) {
   identity::GuestView v;
@@ -34,51 +34,49 @@ Result<identity::GuestView> read_view(RegisterFile& regs) {
   return v;
 }
 
-std::vector<RegWrite> plan_writes(const identity::GuestView& view, RegisterFile& regs, std::vector<RegWrite>& unchanged,
-                                  std::optional<ApplyFailure>& read_failure) {
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> wanted;
-  wanted.emplace_back(reg::kCtrId, view.ctr_reg);
-  for (auto [sel, val] : view.demux) wanted.emplace_back(reg::demux_ccsidr_id(sel), val);
-  wanted.emplace_back(reg::kClidrId, view.clidr_reg);
-  std::vector<RegWrite> out;
-  for (auto [id, value] : wanted) {
-    auto cur = regs.get(id);
-    if (!cur) {
-      // Nothing written yet: a register we cannot read we cannot restore either.
-      read_failure = ApplyFailure{id, reg_name(id), value, cur.error().errnum, cur.error().message, std::nullopt};
-      return {};
-    }
-    RegWrite w{id, reg_name(id), value, *cur};
-    (*cur == value ? unchanged : out).push_back(std::move(w));
-  }
+std::vector<std::pair<std::uint64_t, std::uint64_t>> apply_order(const identity::GuestView& view) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  out.emplace_back(reg::kCtrId, view.ctr_reg);
+  for (auto [sel, val] : view.demux) out.emplace_back(reg::demux_ccsidr_id(sel), val);
+  out.emplace_back(reg::kClidrId, view.clidr_reg);
   return out;
 }
 
-ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs) { return apply_view(view, regs, {}); }
+std::optional<ApplyFailure> first_difference(const identity::GuestView& view, RegisterFile& regs) {
+  for (auto [id, value] : apply_order(view)) {
+    auto got = regs.get(id);
+    if (!got) return ApplyFailure{id, reg::one_reg_name(id), value, got.error().errnum, got.error().message,
+                                  std::nullopt, true};
+    if (*got != value)
+      return ApplyFailure{id, reg::one_reg_name(id), value, 0,
+                          fmt::format("{}: expected {:#x}, read {:#x}", reg::one_reg_name(id), value, *got), *got,
+                          true};
+  }
+  return std::nullopt;
+}
 
 ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs,
                        const std::vector<std::pair<std::uint64_t, std::uint64_t>>& first) {
   ApplyReport rep;
-  std::optional<ApplyFailure> read_failure;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> wanted = first;
+  for (auto w : apply_order(view)) wanted.push_back(w);
+
   std::vector<RegWrite> plan;
-  for (auto [id, value] : first) {
-    auto before = regs.get(id);
-    if (!before) {
-      rep.failure = ApplyFailure{id, reg_name(id), value, before.error().errnum, before.error().message, std::nullopt};
+  for (auto [id, value] : wanted) {
+    auto cur = regs.get(id);
+    if (!cur) {
+      // Nothing written yet: a register we cannot read we cannot restore either.
+      rep.failure = ApplyFailure{id, reg::one_reg_name(id), value, cur.error().errnum, cur.error().message,
+                                 std::nullopt, true};
       rep.restored = true;
       return rep;
     }
-    (*before == value ? rep.unchanged : plan).push_back(RegWrite{id, reg_name(id), value, *before});
+    RegWrite w{id, reg::one_reg_name(id), value, *cur};
+    (*cur == value ? rep.unchanged : plan).push_back(std::move(w));
   }
-  std::vector<RegWrite> cache = plan_writes(view, regs, rep.unchanged, read_failure);
-  if (read_failure) {
-    rep.failure = std::move(read_failure);
-    rep.restored = true;  // nothing was written
-    return rep;
-  }
-  plan.insert(plan.end(), cache.begin(), cache.end());
+
   for (const RegWrite& w : plan) {
-    ApplyFailure f{w.id, w.name, w.value, 0, {}, std::nullopt};
+    ApplyFailure f{w.id, w.name, w.value, 0, {}, std::nullopt, false};
     if (auto st = regs.set(w.id, w.value); !st) {
       f.errnum = st.error().errnum;
       f.message = st.error().message;
@@ -112,12 +110,6 @@ ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs,
   return rep;
 }
 
-identity::GuestView one_reg_target(const identity::GuestView& view, const kernel::KernelSpec& kernel) {
-  identity::GuestView v = view;
-  if (kernel.per_vm_ctr() && v.ctr.raw() != v.ctr_reg) v.ctr_reg = v.ctr.raw();
-  return v;
-}
-
 std::string describe(const ApplyReport& r) {
   if (r.ok) return fmt::format("ok ({} written, {} already equal)", r.written.size(), r.unchanged.size());
   const ApplyFailure& f = *r.failure;
@@ -126,4 +118,4 @@ std::string describe(const ApplyReport& r) {
   return s;
 }
 
-}  // namespace armcache::kvm
+}  // namespace armcache::vcpu
