@@ -44,30 +44,38 @@ TEST(Planner, Same61ToSame612IsRestorable) {
   EXPECT_TRUE(p.warnings.empty()) << "6.10+ keeps CLIDR across resets";
 }
 
+// What `kvm apply` of the saved view does on a fresh vCPU of the destination
+// (the model); `vcpu` is left as apply left it.
+vcpu::ApplyReport apply_on(kernel::VcpuModel& vcpu, const Source& src, const kernel::KernelSpec& k) {
+  return vcpu::apply_view(kernel::one_reg_target(src.view, k), vcpu);
+}
+
 // The plan is what `kvm apply` does with the saved view: its writes are the
-// ones apply_view makes on a fresh destination vCPU (the model), in the same
-// order, and a refused restore's first reason is apply's first failure.
+// ones apply_view makes on a fresh destination vCPU, in the same order, and a
+// refused restore's first reason is apply's first failure.
 TEST(Planner, PlanIsWhatApplyDoes) {
   const Source src = saved("6.1", "neoverse-n1");
   const auto k612 = *kernel::parse_kernel("6.12");
   const Plan p = plan_restore(src, k612, input("neoverse-n1"));
   ASSERT_EQ(p.verdict, Verdict::kRestorable);
-  kernel::VcpuModel vcpu(k612, input("neoverse-n1"));
-  const vcpu::ApplyReport rep = vcpu::apply_view(kernel::one_reg_target(src.view, k612), vcpu);
+  kernel::VcpuModel fresh(k612, input("neoverse-n1"));
+  const vcpu::ApplyReport rep = apply_on(fresh, src, k612);
   ASSERT_TRUE(rep.ok) << vcpu::describe(rep);
   ASSERT_EQ(rep.written.size(), p.writes.size());
   for (std::size_t i = 0; i < p.writes.size(); ++i) {
     EXPECT_EQ(rep.written[i].id, p.writes[i].id) << i;
     EXPECT_EQ(rep.written[i].value, p.writes[i].value) << i;
   }
-  EXPECT_TRUE(vcpu.view().same_guest_identity(src.view));
+  EXPECT_TRUE(fresh.view().same_guest_identity(src.view));
+}
 
+TEST(Planner, ImpossiblePlanStartsWithApplysRefusal) {
   const Source back = saved("6.12", "neoverse-n1");
   const auto k61 = *kernel::parse_kernel("6.1");
   const Plan q = plan_restore(back, k61, input("neoverse-n1"));
   ASSERT_EQ(q.verdict, Verdict::kImpossible);
   kernel::VcpuModel old(k61, input("neoverse-n1"));
-  const vcpu::ApplyReport refused = vcpu::apply_view(kernel::one_reg_target(back.view, k61), old);
+  const vcpu::ApplyReport refused = apply_on(old, back, k61);
   ASSERT_FALSE(refused.ok);
   ASSERT_FALSE(q.reasons.empty());
   EXPECT_EQ(q.reasons[0].rfind(refused.failure->message, 0), 0u) << q.reasons[0];

@@ -190,10 +190,18 @@ Result<std::vector<std::uint64_t>> VcpuModel::reg_list() {
   return ids;
 }
 
-Result<std::uint64_t> VcpuModel::get(std::uint64_t id) {
+// What KVM refuses before looking at the id itself: ONE_REG before
+// VCPU_INIT (arm.c: kvm_arch_vcpu_ioctl()) and an id that is not arm64's.
+Status VcpuModel::check_access(std::uint64_t id) const {
   if (!initialized_) return Error::make("the vCPU has not been through KVM_ARM_VCPU_INIT", ENOEXEC);
   if (!arm64_id_shape(id))
-    return Error::make(fmt::format("register id {:#x} is not an arm64 id (bits [51:32] or the arch field)", id), EINVAL);
+    return Error::make(fmt::format("register id {:#x} is not an arm64 id (bits [51:32] or the arch field)", id),
+                       EINVAL);
+  return Ok{};
+}
+
+Result<std::uint64_t> VcpuModel::get(std::uint64_t id) {
+  if (auto st = check_access(id); !st) return st.error();
   const GuestView v = view();
   if (id == reg::kClidrId) return v.clidr_reg;
   if (id == reg::kCtrId) return v.ctr_reg;
@@ -207,10 +215,7 @@ Result<std::uint64_t> VcpuModel::get(std::uint64_t id) {
 }
 
 Status VcpuModel::set(std::uint64_t id, std::uint64_t value) {
-  // arm.c: kvm_arch_vcpu_ioctl() refuses ONE_REG before VCPU_INIT.
-  if (!initialized_) return Error::make("the vCPU has not been through KVM_ARM_VCPU_INIT", ENOEXEC);
-  if (!arm64_id_shape(id))
-    return Error::make(fmt::format("register id {:#x} is not an arm64 id (bits [51:32] or the arch field)", id), EINVAL);
+  if (auto st = check_access(id); !st) return st;
   if (id == reg::kClidrId) return set_clidr(value);
   if (id == reg::kCtrId) return set_ctr(value);
   auto rid = reg::decode_reg_id(id);
@@ -224,8 +229,9 @@ Status VcpuModel::set_clidr(std::uint64_t value) {
   if (!fabricated()) {
     // sys_regs.c (<= 6.2): set_invariant_sys_reg(): only the host value.
     if (value == host_.boot_cpu.clidr.raw()) return Ok{};
-    return Error::make(fmt::format("CLIDR_EL1 {:#x} is not the destination host's {:#x}; pre-6.3 KVM accepts only that", value,
-                      host_.boot_cpu.clidr.raw()), EINVAL);
+    return Error::make(fmt::format("CLIDR_EL1 {:#x} is not the destination host's {:#x}; pre-6.3 KVM accepts only that",
+                                   value, host_.boot_cpu.clidr.raw()),
+                       EINVAL);
   }
   // sys_regs.c: set_clidr(): RES0, and no IDC implied unless CTR_EL0.IDC.
   const reg::Clidr c(value);
@@ -234,8 +240,10 @@ Status VcpuModel::set_clidr(std::uint64_t value) {
     return Error::make(fmt::format("CLIDR_EL1 {:#x} sets RES0 bits [63:47]", value), EINVAL);
   }
   if (!vm_ctr_for_lines().idc() && implies_idc) {
-    return Error::make(fmt::format("CLIDR_EL1 {:#x} implies IDC (LoC 0, or LoUU and LoUIS 0) but the destination's CTR_EL0.IDC is 0",
-                      value), EINVAL);
+    return Error::make(
+        fmt::format("CLIDR_EL1 {:#x} implies IDC (LoC 0, or LoUU and LoUIS 0) but the destination's CTR_EL0.IDC is 0",
+                    value),
+        EINVAL);
   }
   clidr_ = value;
   return Ok{};
@@ -247,12 +255,14 @@ Status VcpuModel::set_ccsidr(unsigned csselr, std::uint64_t value) {
     // the current CPU's value.
     const auto ids = demux_ids();
     if (std::find(ids.begin(), ids.end(), csselr) == ids.end()) {
-      return Error::make(fmt::format("{} does not exist on a pre-6.3 destination", reg::ccsidr_name(reg::Csselr(csselr))), ENOENT);
+      return Error::make(
+          fmt::format("{} does not exist on a pre-6.3 destination", reg::ccsidr_name(reg::Csselr(csselr))), ENOENT);
     }
     const std::uint64_t host = host_ccsidr(host_.current_cpu, csselr) & 0xffffffffu;
     if (value == host) return Ok{};
     return Error::make(fmt::format("{} {:#x} is not the destination CPU's {:#x}; pre-6.3 KVM accepts only that",
-                      reg::ccsidr_name(reg::Csselr(csselr)), value, host), EINVAL);
+                                   reg::ccsidr_name(reg::Csselr(csselr)), value, host),
+                       EINVAL);
   }
   // sys_regs.c: set_ccsidr(): LineSize at least the minimum line of that side.
   if (csselr >= kDemuxCount) {
@@ -280,14 +290,17 @@ Status VcpuModel::set_ctr(std::uint64_t value) {
   if (!kernel_.per_vm_ctr()) {
     // sys_regs.c (<= 6.10): CTR_EL0 is invariant: only the sanitised value.
     if (value == current.raw()) return Ok{};
-    return Error::make(fmt::format("CTR_EL0 {:#x} is not the destination's {:#x}; before 6.11 CTR_EL0 cannot be written", value,
-                      current.raw()), EINVAL);
+    return Error::make(
+        fmt::format("CTR_EL0 {:#x} is not the destination's {:#x}; before 6.11 CTR_EL0 cannot be written", value,
+                    current.raw()),
+        EINVAL);
   }
   const bool l1ip = kernel_.ctr_l1ip_writable();
   // sys_regs.c (6.16+): set_ctr_el0() refuses the reserved L1Ip values
   // before set_id_reg() looks at anything, so even after the VM ran.
   if (l1ip && reg::ctr::kL1Ip.get(value) < kL1IpVipt) {
-    return Error::make(fmt::format("CTR_EL0.L1Ip {} is a reserved value (VPIPT/AIVIVT)", reg::ctr::kL1Ip.get(value)), EINVAL);
+    return Error::make(fmt::format("CTR_EL0.L1Ip {} is a reserved value (VPIPT/AIVIVT)", reg::ctr::kL1Ip.get(value)),
+                       EINVAL);
   }
   // sys_regs.c: set_id_reg(): immutable once the VM ran.
   if (ran_) {
@@ -300,18 +313,22 @@ Status VcpuModel::set_ctr(std::uint64_t value) {
   const std::uint64_t limit = host_.sanitised_ctr.raw();
   const std::uint64_t writable = kCtrWritable | (l1ip ? reg::ctr::kL1Ip.mask() : 0);
   if ((value & ~writable) != (limit & ~writable)) {
-    return Error::make(fmt::format("CTR_EL0 {:#x} changes fields other than IminLine, DminLine, IDC, DIC{} of the host's {:#x}",
-                      value, l1ip ? ", L1Ip" : "", limit), EINVAL);
+    return Error::make(
+        fmt::format("CTR_EL0 {:#x} changes fields other than IminLine, DminLine, IDC, DIC{} of the host's {:#x}", value,
+                    l1ip ? ", L1Ip" : "", limit),
+        EINVAL);
   }
   // 6.16+: L1Ip is FTR_EXACT with VIPT as its safe value (cpufeature.c
   // ftr_ctr, checked by arm64_check_features()): the host's, or VIPT.
   if (l1ip && reg::ctr::kL1Ip.get(value) != reg::ctr::kL1Ip.get(limit) && reg::ctr::kL1Ip.get(value) != kL1IpVipt) {
     return Error::make(fmt::format("CTR_EL0.L1Ip {} is neither the host's {} nor VIPT", reg::ctr::kL1Ip.get(value),
-                      reg::ctr::kL1Ip.get(limit)), EINVAL);
+                                   reg::ctr::kL1Ip.get(limit)),
+                       EINVAL);
   }
   for (const reg::Field* f : {&reg::ctr::kDIC, &reg::ctr::kIDC, &reg::ctr::kDminLine, &reg::ctr::kIminLine})
     if (f->get(value) > f->get(limit)) {
-      return Error::make(fmt::format("CTR_EL0.{} {} is above the host's {}", f->name, f->get(value), f->get(limit)), EINVAL);
+      return Error::make(fmt::format("CTR_EL0.{} {} is above the host's {}", f->name, f->get(value), f->get(limit)),
+                         EINVAL);
     }
   vm_ctr_ = reg::Ctr(value);
   return Ok{};
@@ -345,18 +362,21 @@ Status VcpuModel::enable_native(std::uint32_t flags, const std::array<std::uint6
   }
   const bool implies_idc = cache::clidr_implies_idc(clidr);
   if ((clidr.raw() & kClidrRes0) || (!vm_ctr_for_lines().idc() && implies_idc))
-    return Error::make(fmt::format("the host's CLIDR_EL1 {:#x} is one KVM_SET_ONE_REG would refuse", clidr.raw()), EINVAL);
+    return Error::make(fmt::format("the host's CLIDR_EL1 {:#x} is one KVM_SET_ONE_REG would refuse", clidr.raw()),
+                       EINVAL);
   std::array<std::uint32_t, kDemuxCount> a{};
   for (unsigned i = 0; i < kDemuxCount; ++i) a[i] = get_ccsidr(i);
   for (unsigned sel : cache::level_ind_selectors(clidr)) {
     if (sel >= kDemuxCount) continue;
     const reg::Ccsidr hw(host_ccsidr(source, sel), source.ccsidr_format());
     auto as32 = cache::convert(hw, reg::CcsidrFormat::k32);
-    if (!as32) return Error::make(fmt::format("{}: {}", reg::ccsidr_name(reg::Csselr(sel)), as32.error().message), ERANGE);
+    if (!as32)
+      return Error::make(fmt::format("{}: {}", reg::ccsidr_name(reg::Csselr(sel)), as32.error().message), ERANGE);
     // A 32-bit host value keeps its UNKNOWN bits [31:28] as the hardware has them.
     const std::uint32_t v = source.ccidx ? std::uint32_t(as32->raw()) : std::uint32_t(hw.raw());
     if (unsigned(reg::ccsidr::kLineSize.get(v)) + 4 < min_line_log2(reg::Csselr(sel).ind()))
-      return Error::make(fmt::format("{} line size is below the host minimum", reg::ccsidr_name(reg::Csselr(sel))), EINVAL);
+      return Error::make(fmt::format("{} line size is below the host minimum", reg::ccsidr_name(reg::Csselr(sel))),
+                         EINVAL);
     a[sel] = v;
   }
   clidr_ = clidr.raw();

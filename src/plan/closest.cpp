@@ -84,7 +84,17 @@ std::vector<std::string> nearest_differences(const GuestView& want, const GuestV
 
 NearestWrites write_nearest(vcpu::RegisterFile& regs, const std::vector<NearestTarget>& targets, reg::Ctr want_ctr) {
   NearestWrites out;
-  std::map<std::uint64_t, Write> last;  // by id: the value it holds now
+  // Registers are written in apply_view's order, so the accepted writes are
+  // in it too; a register written again (CTR_EL0 field by field) keeps its
+  // place with the value it holds now.
+  auto accepted = [&](const std::string& name, std::uint64_t id, std::uint64_t value) {
+    for (Write& w : out.written)
+      if (w.id == id) {
+        w.value = value;
+        return;
+      }
+    out.written.push_back(Write{name, id, value});
+  };
   auto put = [&](const std::string& name, std::uint64_t id, std::uint64_t value) {
     auto cur = regs.get(id);
     if (cur && *cur == value) return true;
@@ -92,7 +102,7 @@ NearestWrites write_nearest(vcpu::RegisterFile& regs, const std::vector<NearestT
       out.refused[name] = fmt::format("{} ({})", st.error().message, errno_name(st.error().errnum));
       return false;
     }
-    last[id] = Write{name, id, value};
+    accepted(name, id, value);
     return true;
   };
   // apply_view's order. KVM checks CCSIDR line sizes and CLIDR's IDC against
@@ -104,15 +114,11 @@ NearestWrites write_nearest(vcpu::RegisterFile& regs, const std::vector<NearestT
       if (!cur) break;
       if (f.role != reg::FieldRole::kValue || f.get(*cur) == f.get(want_ctr.raw())) continue;
       const std::uint64_t v = f.with(*cur, f.get(want_ctr.raw()));
-      if (regs.set(reg::kCtrId, v)) last[reg::kCtrId] = Write{"CTR_EL0", reg::kCtrId, v};
+      if (regs.set(reg::kCtrId, v)) accepted("CTR_EL0", reg::kCtrId, v);
     }
   }
   for (std::size_t i = 1; i < targets.size(); ++i) put(targets[i].name, targets[i].id, targets[i].value);
   if (!targets.empty()) put(targets.front().name, targets.front().id, targets.front().value);
-  if (auto it = last.find(reg::kCtrId); it != last.end()) out.written.push_back(it->second);
-  for (const auto& [id, w] : last)
-    if (id != reg::kClidrId && id != reg::kCtrId) out.written.push_back(w);
-  if (auto it = last.find(reg::kClidrId); it != last.end()) out.written.push_back(it->second);
   return out;
 }
 

@@ -90,6 +90,7 @@ class VcpuModel : public vcpu::RegisterFile {
   std::uint32_t get_ccsidr(unsigned csselr) const;
   unsigned min_line_log2(bool icache) const;
   reg::Ctr vm_ctr_for_lines() const;  // the CTR_EL0 the cache rules use
+  Status check_access(std::uint64_t id) const;
   Status set_clidr(std::uint64_t value);
   Status set_ccsidr(unsigned csselr, std::uint64_t value);
   Status set_ctr(std::uint64_t value);
