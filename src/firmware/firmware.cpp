@@ -7,6 +7,7 @@
 #include <cstring>
 #include <variant>
 
+#include "armcache/cache/pptt_layout.h"
 #include "armcache/cache/selectors.h"
 
 namespace armcache::firmware {
@@ -204,14 +205,6 @@ int emit(void* fdt, const DtNode& n) {
   return fdt_end_node(fdt);
 }
 
-void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint16_t v) {
-  b[at] = std::uint8_t(v);
-  b[at + 1] = std::uint8_t(v >> 8);
-}
-void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b[at + std::size_t(i)] = std::uint8_t(v >> (8 * i));
-}
-
 }  // namespace
 
 Result<Description> describe(const GuestView& v, Topology t) {
@@ -223,20 +216,16 @@ Result<Description> describe(const GuestView& v, Topology t) {
   Description d;
   const unsigned top = shape.levels.back().level;
   for (const auto& l : shape.levels) {
-    std::vector<cache::CacheKind> types;
-    switch (l.ctype) {
-      case 1: types = {cache::CacheKind::kInstruction}; break;
-      case 2: types = {cache::CacheKind::kData}; break;
-      case 3: types = {cache::CacheKind::kData, cache::CacheKind::kInstruction}; break;
-      case 4: types = {cache::CacheKind::kUnified}; break;
-      default:
-        return Error::make(fmt::format("CLIDR_EL1 {:#x}: L{} has the reserved Ctype {}", v.clidr.raw(), l.level, l.ctype));
-    }
-    for (cache::CacheKind ty : types) {
-      const auto sel = unsigned(reg::Csselr::select(l.level, ty == cache::CacheKind::kInstruction).raw());
-      const std::uint64_t raw = v.ccsidr[sel];
+    if (l.ctype > unsigned(reg::Ctype::kUnified))
+      return Error::make(fmt::format("CLIDR_EL1 {:#x}: L{} has the reserved Ctype {}", v.clidr.raw(), l.level, l.ctype));
+    for (const cache::Selector& s : shape.selectors) {
+      // Tag caches (TnD) have no node or structure in either table.
+      if (s.level != l.level || s.kind == cache::CacheKind::kTag) continue;
+      const cache::CacheKind ty = s.kind;
+      const std::uint64_t raw = v.ccsidr_read(s.csselr());
       const std::string name = fmt::format("L{}{}", l.level, type_word(ty));
-      if (raw == 0) return Error::make(fmt::format("CCSIDR selector {} ({}) reads 0: no geometry", sel, name));
+      if (raw == 0)
+        return Error::make(fmt::format("{} ({}) reads 0: no geometry", reg::ccsidr_name(s.csselr()), name));
       const cache::Geometry g = cache::geometry_of(reg::Ccsidr::as_read(raw, v.mmfr2_ccidx != 0));
       if (g.size_bytes() > 0xffffffffu)
         return Error::make(fmt::format("{} is {} bytes, more than the 32-bit size fields hold", name, g.size_bytes()));
@@ -361,7 +350,9 @@ Result<std::vector<std::uint8_t>> pptt(const GuestView& v, Topology t) {
     if (c.geometry.ways > 255 || c.geometry.line_bytes > 0xffff)
       return Error::make(fmt::format("L{}{}: {} ways do not fit PPTT's 8-bit associativity field", c.level,
                                      type_word(c.type), c.geometry.ways));
-  constexpr std::size_t kHeader = 36, kCacheLen = 28, kNodeLen = 20;
+  namespace layout = cache::pptt;
+  namespace proc = cache::pptt::processor;
+  namespace ct = cache::pptt::cache_type;
   const unsigned per_cluster = t.vcpus / t.clusters;
   struct Inst {
     const CacheLevelDesc* desc;
@@ -378,10 +369,10 @@ Result<std::vector<std::uint8_t>> pptt(const GuestView& v, Topology t) {
   for (unsigned k = 0; k < t.clusters; ++k)
     for (const auto& c : d->caches)
       if (c.cluster_shared) inst.push_back({&c, k});
-  std::size_t off = kHeader;
+  std::size_t off = layout::header::kLen;
   for (auto& in : inst) {
     in.offset = std::uint32_t(off);
-    off += kCacheLen;
+    off += ct::kLenRev3;
   }
   // Private chains: each cache points at the same CPU's cache one level up
   // (same type if split, else unified); the shared level hangs off the
@@ -404,57 +395,61 @@ Result<std::vector<std::uint8_t>> pptt(const GuestView& v, Topology t) {
   for (const auto& in : inst) {
     const std::size_t at = in.offset;
     const CacheLevelDesc& c = *in.desc;
-    b[at] = 1;  // cache type structure
-    b[at + 1] = std::uint8_t(kCacheLen);
-    put32(b, at + 4, 0xff);  // size, sets, associativity, allocation, type, write policy, line size, cache id valid
-    put32(b, at + 8, in.next);
-    put32(b, at + 12, std::uint32_t(c.geometry.size_bytes()));
-    put32(b, at + 16, c.geometry.sets);
-    b[at + 20] = std::uint8_t(c.geometry.ways);
-    const std::uint8_t alloc = c.type == cache::CacheKind::kInstruction ? 0 : 2;  // read; read and write
-    const std::uint8_t type = c.type == cache::CacheKind::kData ? 0 : c.type == cache::CacheKind::kInstruction ? 1 : 2;
-    b[at + 21] = std::uint8_t(alloc | type << 2);  // write policy bit 4 clear: write-back
-    put16(b, at + 22, std::uint16_t(c.geometry.line_bytes));
-    put32(b, at + 24, cache_id++);
+    const auto s = std::span(b).subspan(at, ct::kLenRev3);
+    s[layout::kType] = layout::kTypeCache;
+    s[layout::kLength] = std::uint8_t(ct::kLenRev3);
+    layout::put32(s, ct::kFlags, ct::kAllValidRev3);
+    layout::put32(s, ct::kNextLevel, in.next);
+    layout::put32(s, ct::kSize, std::uint32_t(c.geometry.size_bytes()));
+    layout::put32(s, ct::kSets, c.geometry.sets);
+    s[ct::kAssociativity] = std::uint8_t(c.geometry.ways);
+    std::uint64_t attributes = 0;
+    attributes = ct::kAllocationType.with(
+        attributes, c.type == cache::CacheKind::kInstruction ? ct::kReadAllocate : ct::kReadWriteAllocate);
+    attributes = ct::kCacheType.with(attributes, ct::cache_type_of(c.type));
+    attributes = ct::kWritePolicy.with(attributes, ct::kWriteBack);
+    s[ct::kAttributes] = std::uint8_t(attributes);
+    layout::put16(s, ct::kLineSize, std::uint16_t(c.geometry.line_bytes));
+    layout::put32(s, ct::kCacheId, cache_id++);
   }
   auto node = [&](std::uint32_t flags, std::uint32_t parent, std::uint32_t acpi_id,
                   const std::vector<std::uint32_t>& res) {
     const std::size_t at = b.size();
-    b.resize(at + kNodeLen + 4 * res.size(), 0);
-    b[at] = 0;
-    b[at + 1] = std::uint8_t(kNodeLen + 4 * res.size());
-    put32(b, at + 4, flags);
-    put32(b, at + 8, parent);
-    put32(b, at + 12, acpi_id);
-    put32(b, at + 16, std::uint32_t(res.size()));
-    for (std::size_t i = 0; i < res.size(); ++i) put32(b, at + kNodeLen + 4 * i, res[i]);
+    b.resize(at + proc::length(res.size()), 0);
+    const auto s = std::span(b).subspan(at);
+    s[layout::kType] = layout::kTypeProcessor;
+    s[layout::kLength] = std::uint8_t(proc::length(res.size()));
+    layout::put32(s, proc::kFlags, flags);
+    layout::put32(s, proc::kParent, parent);
+    layout::put32(s, proc::kAcpiProcessorId, acpi_id);
+    layout::put32(s, proc::kResourceCount, std::uint32_t(res.size()));
+    for (std::size_t i = 0; i < res.size(); ++i) layout::put32(s, proc::kResources + 4 * i, res[i]);
     return std::uint32_t(at);
   };
-  constexpr std::uint32_t kPackage = 1u << 0, kIdValid = 1u << 1, kLeaf = 1u << 3, kIdentical = 1u << 4;
-  const std::uint32_t package = node(kPackage | kIdValid | kIdentical, 0, 0, {});
+  const std::uint32_t package = node(proc::kPhysicalPackage | proc::kAcpiIdValid | proc::kIdentical, 0, 0, {});
   for (unsigned k = 0; k < t.clusters; ++k) {
     std::vector<std::uint32_t> shared;
     for (std::size_t a = first_shared; a < inst.size(); ++a)
       if (inst[a].owner == k) shared.push_back(inst[a].offset);
-    const std::uint32_t cluster = node(kIdValid | kIdentical, package, k, shared);
+    const std::uint32_t cluster = node(proc::kAcpiIdValid | proc::kIdentical, package, k, shared);
     for (unsigned i = k * per_cluster; i < (k + 1) * per_cluster; ++i) {
       std::vector<std::uint32_t> priv;
       for (std::size_t a = 0; a < first_shared; ++a)
         if (inst[a].owner == i && !inst[a].referenced) priv.push_back(inst[a].offset);
-      node(kIdValid | kLeaf, cluster, i, priv);
+      node(proc::kAcpiIdValid | proc::kIsLeaf, cluster, i, priv);
     }
   }
-  std::memcpy(b.data(), "PPTT", 4);
-  put32(b, 4, std::uint32_t(b.size()));
-  b[8] = 3;  // revision
-  std::memcpy(b.data() + 10, "ARMCAC", 6);
-  std::memcpy(b.data() + 16, "ARMCACHE", 8);
-  put32(b, 24, 1);
-  std::memcpy(b.data() + 28, "ARMC", 4);
-  put32(b, 32, 1);
+  std::memcpy(b.data() + layout::header::kSignature, layout::kSignature, 4);
+  layout::put32(b, layout::header::kLength, std::uint32_t(b.size()));
+  b[layout::header::kRevision] = layout::kMaxRevision;
+  std::memcpy(b.data() + layout::header::kOemId, "ARMCAC", 6);
+  std::memcpy(b.data() + layout::header::kOemTableId, "ARMCACHE", 8);
+  layout::put32(b, layout::header::kOemRevision, 1);
+  std::memcpy(b.data() + layout::header::kCreatorId, "ARMC", 4);
+  layout::put32(b, layout::header::kCreatorRevision, 1);
   std::uint8_t sum = 0;
   for (std::uint8_t x : b) sum = std::uint8_t(sum + x);
-  b[9] = std::uint8_t(-sum);
+  b[layout::header::kChecksum] = std::uint8_t(-sum);
   return b;
 }
 

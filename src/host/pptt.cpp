@@ -7,39 +7,15 @@
 #include <map>
 #include <set>
 
+#include "armcache/cache/pptt_layout.h"
 #include "armcache/host/io.h"
 
 namespace armcache::host {
 namespace {
 
-// ACPI 6.5 section 5.2.30.
-constexpr std::size_t kHeaderLen = 36;
-constexpr std::uint8_t kTypeProcessor = 0;
-constexpr std::uint8_t kTypeCache = 1;
-constexpr std::size_t kProcessorMinLen = 20;
-constexpr std::size_t kCacheLen = 24;
-constexpr std::size_t kCacheLenRev3 = 28;
-
-// Processor hierarchy node flags.
-constexpr std::uint32_t kPhysicalPackage = 1u << 0;
-constexpr std::uint32_t kAcpiIdValid = 1u << 1;
-constexpr std::uint32_t kIsThread = 1u << 2;   // revision 2
-constexpr std::uint32_t kIsLeaf = 1u << 3;     // revision 2
-constexpr std::uint32_t kIdentical = 1u << 4;  // revision 2
-// Cache type structure flags.
-constexpr std::uint32_t kSizeValid = 1u << 0;
-constexpr std::uint32_t kSetsValid = 1u << 1;
-constexpr std::uint32_t kAssocValid = 1u << 2;
-constexpr std::uint32_t kAllocValid = 1u << 3;
-constexpr std::uint32_t kTypeValid = 1u << 4;
-constexpr std::uint32_t kWriteValid = 1u << 5;
-constexpr std::uint32_t kLineValid = 1u << 6;
-constexpr std::uint32_t kIdValid = 1u << 7;  // revision 3
-
-std::uint32_t le32(const std::uint8_t* p) {
-  return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
-}
-std::uint16_t le16(const std::uint8_t* p) { return std::uint16_t(p[0] | p[1] << 8); }
+namespace pptt = cache::pptt;
+namespace proc = cache::pptt::processor;
+namespace ct = cache::pptt::cache_type;
 
 struct Node {
   std::uint32_t offset;
@@ -64,14 +40,15 @@ class Parser {
   Parser(std::span<const std::uint8_t> t, SourceDescription& out) : t_(t), out_(out) {}
 
   Status run() {
-    if (t_.size() < kHeaderLen) return Error::make(fmt::format("PPTT: {} bytes, shorter than the 36-byte header", t_.size()));
-    if (std::memcmp(t_.data(), "PPTT", 4) != 0) return Error::make("PPTT: signature is not \"PPTT\"");
-    const std::uint32_t length = le32(t_.data() + 4);
-    if (length < kHeaderLen) return Error::make(fmt::format("PPTT: table length {} is below the header size", length));
+    if (t_.size() < pptt::header::kLen) return Error::make(fmt::format("PPTT: {} bytes, shorter than the 36-byte header", t_.size()));
+    if (std::memcmp(t_.data() + pptt::header::kSignature, pptt::kSignature, 4) != 0) return Error::make("PPTT: signature is not \"PPTT\"");
+    const std::uint32_t length = pptt::get32(t_, pptt::header::kLength);
+    if (length < pptt::header::kLen) return Error::make(fmt::format("PPTT: table length {} is below the header size", length));
     if (length > t_.size()) return Error::make(fmt::format("PPTT: table length {} but only {} bytes", length, t_.size()));
     t_ = t_.first(length);
-    rev_ = t_[8];
-    if (rev_ < 1 || rev_ > 3) warn(fmt::format("revision {} (known: 1 to 3), read as revision 3", rev_));
+    rev_ = t_[pptt::header::kRevision];
+    if (rev_ < 1 || rev_ > pptt::kMaxRevision)
+      warn(fmt::format("revision {} (known: 1 to {}), read as revision {}", rev_, pptt::kMaxRevision, pptt::kMaxRevision));
     std::uint8_t sum = 0;
     for (std::uint8_t b : t_) sum = std::uint8_t(sum + b);
     if (sum != 0) warn(fmt::format("checksum does not add up (sum {:#04x})", sum));
@@ -84,49 +61,57 @@ class Parser {
   void warn(std::string m) { out_.warnings.push_back("PPTT: " + std::move(m)); }
 
   void walk() {
-    std::size_t off = kHeaderLen;
+    std::size_t off = pptt::header::kLen;
     while (off < t_.size()) {
       if (t_.size() - off < 2) {
         warn(fmt::format("{} trailing bytes at offset {:#x}", t_.size() - off, off));
         return;
       }
-      const std::uint8_t type = t_[off], len = t_[off + 1];
+      const std::uint8_t type = t_[off + pptt::kType], len = t_[off + pptt::kLength];
       if (len < 2 || len > t_.size() - off) {
         // Without a usable length nothing after this can be found.
         warn(fmt::format("structure at {:#x}: length {} is invalid, rest of the table ignored", off, len));
         return;
       }
-      const std::uint8_t* p = t_.data() + off;
-      if (type == kTypeProcessor) {
-        if (len < kProcessorMinLen) {
-          warn(fmt::format("processor node at {:#x}: length {} < {}", off, len, kProcessorMinLen));
+      const auto p = t_.subspan(off, len);
+      if (type == pptt::kTypeProcessor) {
+        if (len < proc::kLen) {
+          warn(fmt::format("processor node at {:#x}: length {} < {}", off, len, proc::kLen));
         } else {
-          Node n{std::uint32_t(off), le32(p + 4), le32(p + 8), le32(p + 12), {}};
-          const std::uint32_t count = le32(p + 16);
-          if (count > (len - kProcessorMinLen) / 4) {
+          Node n{std::uint32_t(off), pptt::get32(p, proc::kFlags), pptt::get32(p, proc::kParent),
+                 pptt::get32(p, proc::kAcpiProcessorId), {}};
+          const std::uint32_t count = pptt::get32(p, proc::kResourceCount);
+          if (count > (len - proc::kLen) / 4) {
             warn(fmt::format("processor node at {:#x}: {} private resources do not fit in length {}", off, count, len));
           } else {
-            for (std::uint32_t i = 0; i < count; ++i) n.resources.push_back(le32(p + 20 + 4 * i));
-            if (rev_ < 2 && (n.flags & (kIsThread | kIsLeaf | kIdentical)))
+            for (std::uint32_t i = 0; i < count; ++i) n.resources.push_back(pptt::get32(p, proc::kResources + 4 * i));
+            if (rev_ < 2 && (n.flags & proc::kRevision2Flags))
               warn(fmt::format("processor node at {:#x}: flags {:#x} use revision 2 bits in a revision {} table",
                                off, n.flags, rev_));
             nodes_[n.offset] = std::move(n);
             order_.push_back(std::uint32_t(off));
           }
         }
-      } else if (type == kTypeCache) {
-        if (len < kCacheLen) {
-          warn(fmt::format("cache structure at {:#x}: length {} < {}", off, len, kCacheLen));
+      } else if (type == pptt::kTypeCache) {
+        if (len < ct::kLen) {
+          warn(fmt::format("cache structure at {:#x}: length {} < {}", off, len, ct::kLen));
         } else {
-          Cache c{std::uint32_t(off), le32(p + 4), le32(p + 8), le32(p + 12), le32(p + 16), p[20], p[21], le16(p + 22),
+          Cache c{std::uint32_t(off),
+                  pptt::get32(p, ct::kFlags),
+                  pptt::get32(p, ct::kNextLevel),
+                  pptt::get32(p, ct::kSize),
+                  pptt::get32(p, ct::kSets),
+                  p[ct::kAssociativity],
+                  p[ct::kAttributes],
+                  pptt::get16(p, ct::kLineSize),
                   std::nullopt};
-          if (c.flags & kIdValid) {
+          if (c.flags & ct::kCacheIdValid) {
             if (rev_ < 3)
               warn(fmt::format("cache structure at {:#x}: cache id valid flag in a revision {} table, ignored", off, rev_));
-            else if (len < kCacheLenRev3)
-              warn(fmt::format("cache structure at {:#x}: cache id valid but length {} < {}", off, len, kCacheLenRev3));
+            else if (len < ct::kLenRev3)
+              warn(fmt::format("cache structure at {:#x}: cache id valid but length {} < {}", off, len, ct::kLenRev3));
             else
-              c.id = le32(p + 24);
+              c.id = pptt::get32(p, ct::kCacheId);
           }
           caches_[c.offset] = c;
         }
@@ -137,7 +122,7 @@ class Parser {
   }
 
   bool is_leaf(const Node& n) const {
-    if (rev_ >= 2 && any_leaf_flag_) return n.flags & kIsLeaf;
+    if (rev_ >= 2 && any_leaf_flag_) return n.flags & proc::kIsLeaf;
     return !parents_.count(n.offset);
   }
 
@@ -153,13 +138,13 @@ class Parser {
   }
 
   std::int64_t id_of(const Node& n) const {
-    return (n.flags & kAcpiIdValid) ? std::int64_t(n.acpi_id) : std::int64_t(n.offset);
+    return (n.flags & proc::kAcpiIdValid) ? std::int64_t(n.acpi_id) : std::int64_t(n.offset);
   }
 
   void build() {
     for (const auto& [off, n] : nodes_) {
       if (n.parent) parents_.insert(n.parent);
-      if (n.flags & kIsLeaf) any_leaf_flag_ = true;
+      if (n.flags & proc::kIsLeaf) any_leaf_flag_ = true;
     }
     std::map<std::uint32_t, std::vector<unsigned>> sharers;  // cache offset -> CPUs
     std::vector<std::map<std::uint32_t, unsigned>> cpu_caches;  // cache offset -> level
@@ -187,7 +172,7 @@ class Parser {
         unsigned top = base;
         for (std::uint32_t r : n->resources) {
           if (!caches_.count(r)) {
-            if (r < kHeaderLen || r >= t_.size())
+            if (r < pptt::header::kLen || r >= t_.size())
               warn_once(fmt::format("processor node at {:#x}: private resource offset {:#x} outside the table",
                                     n->offset, r));
             else if (!nodes_.count(r))
@@ -218,10 +203,10 @@ class Parser {
           }
         }
         base = top;
-        if ((n->flags & kPhysicalPackage) && !info.package_id.known()) info.package_id.set(id_of(*n), Source::kPptt);
+        if ((n->flags & proc::kPhysicalPackage) && !info.package_id.known()) info.package_id.set(id_of(*n), Source::kPptt);
         const Node* p = parent_of(*n, warn_once);
         // The leaf's parent is its cluster unless it is already the package.
-        if (n == &leaf && p && !(p->flags & kPhysicalPackage)) info.cluster_id.set(id_of(*p), Source::kPptt);
+        if (n == &leaf && p && !(p->flags & proc::kPhysicalPackage)) info.cluster_id.set(id_of(*p), Source::kPptt);
         n = p;
         if (seen_nodes.size() > 64) {
           warn_once(fmt::format("processor node at {:#x}: hierarchy deeper than 64 nodes", leaf.offset));
@@ -239,24 +224,24 @@ class Parser {
         const Cache& k = caches_.at(off);
         CacheInfo c;
         c.level = lvl;
-        if (k.flags & kTypeValid) {
-          const unsigned t = (k.attributes >> 2) & 3;
-          c.type = t == 0 ? cache::CacheKind::kData : t == 1 ? cache::CacheKind::kInstruction : cache::CacheKind::kUnified;
+        if (k.flags & ct::kCacheTypeValid) {
+          c.type = ct::kind_of(unsigned(ct::kCacheType.get(k.attributes)));
         } else {
           warn_once(fmt::format("cache structure at {:#x}: cache type not valid, taken as Unified", off));
           c.type = cache::CacheKind::kUnified;
         }
-        if (k.flags & kSizeValid) c.size.set(k.size, Source::kPptt);
-        if (k.flags & kSetsValid) c.sets.set(k.sets, Source::kPptt);
-        if (k.flags & kAssocValid) c.ways.set(k.assoc, Source::kPptt);
-        if (k.flags & kLineValid) c.line.set(k.line, Source::kPptt);
-        if (k.flags & kAllocValid) {
+        if (k.flags & ct::kSizeValid) c.size.set(k.size, Source::kPptt);
+        if (k.flags & ct::kSetsValid) c.sets.set(k.sets, Source::kPptt);
+        if (k.flags & ct::kAssociativityValid) c.ways.set(k.assoc, Source::kPptt);
+        if (k.flags & ct::kLineSizeValid) c.line.set(k.line, Source::kPptt);
+        if (k.flags & ct::kAllocationTypeValid) {
           static constexpr const char* kAlloc[] = {"ReadAllocate", "WriteAllocate", "ReadWriteAllocate",
                                                    "ReadWriteAllocate"};
-          c.allocation_policy.set(kAlloc[k.attributes & 3], Source::kPptt);
+          c.allocation_policy.set(kAlloc[ct::kAllocationType.get(k.attributes)], Source::kPptt);
         }
-        if (k.flags & kWriteValid)
-          c.write_policy.set((k.attributes & 0x10) ? "WriteThrough" : "WriteBack", Source::kPptt);
+        if (k.flags & ct::kWritePolicyValid)
+          c.write_policy.set(ct::kWritePolicy.get(k.attributes) == ct::kWriteThrough ? "WriteThrough" : "WriteBack",
+                             Source::kPptt);
         if (k.id) c.id.set(*k.id, Source::kPptt);
         c.shared_cpus.set(sharers[off], Source::kPptt);
         // Two structures for the same level and type: keep the first.
