@@ -213,7 +213,7 @@ TEST(CliInterop, CcidxHostFingerprintsFlagTruncationAndCcidxChange) {
   const std::string a = t.path("v1-61.json"), b = t.path("v1-618.json");
   CliResult r = run_cli({"import", "firecracker-fingerprint", data("firecracker/fingerprint-v1-6.1.json"), "-o", a});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(r.err.find("CCSIDR selector 2 = 0x3a is a truncated FEAT_CCIDX value"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("CCSIDR_EL1[2] = 0x3a is a truncated FEAT_CCIDX value"), std::string::npos) << r.err;
   ASSERT_EQ(run_cli({"import", "firecracker-fingerprint", data("firecracker/fingerprint-v1-6.18.json"), "-o", b}).status, 0);
   r = run_cli({"diff", a, b, "--json"});
   EXPECT_EQ(r.status, 1) << r.err;

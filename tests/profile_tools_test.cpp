@@ -16,6 +16,7 @@
 #include "armcache/profile/clidr_origin.h"
 #include "armcache/profile/diff.h"
 #include "armcache/profile/firecracker.h"
+#include "armcache/registers/kvm_reg_id.h"
 
 namespace armcache {
 namespace {
@@ -162,10 +163,10 @@ TEST(Firecracker, Bitmaps) {
   EXPECT_EQ(b->value.lo, 0u);
   EXPECT_EQ(fc::format_bitmap(0x82000023, 64), "0b" + std::bitset<64>(0x82000023).to_string());
   // Widths from the one-reg id's size field (KVM: U32, U64, U128).
-  EXPECT_EQ(fc::reg_width(0x6020000000110000), 32u);
-  EXPECT_EQ(fc::reg_width(0x603000000013c801), 64u);
-  EXPECT_EQ(fc::reg_width(0x6040000000100054), 128u);
-  EXPECT_EQ(fc::reg_width(0x4030000000000000), 0u);
+  EXPECT_EQ(reg::value_bits(0x6020000000110000), 32u);
+  EXPECT_EQ(reg::value_bits(0x603000000013c801), 64u);
+  EXPECT_EQ(reg::value_bits(0x6040000000100054), 128u);
+  EXPECT_EQ(reg::value_bits(0x4030000000000000), 0u);
 }
 
 TEST(Firecracker, WidthRulesForFingerprintsAndTemplates) {

@@ -21,7 +21,8 @@ namespace {
 
 constexpr const char* kTool = "armcache " ARMCACHE_VERSION_STRING;
 
-bool is_demux(std::uint64_t id) { return (id & ~std::uint64_t{0xff}) == reg::demux_ccsidr_id(0); }
+bool is_demux(std::uint64_t id) { return (id & ~reg::reg_id::kIndex.mask()) == reg::demux_ccsidr_id(0); }
+unsigned demux_index(std::uint64_t id) { return unsigned(reg::reg_id::kIndex.get(id)); }
 
 bool is_cache_reg(std::uint64_t id) {
   return id == reg::kClidrId || id == reg::kCtrId || id == reg::kMmfr2Id || id == reg::kMidrId || is_demux(id);
@@ -62,7 +63,7 @@ Result<std::vector<Modifier>> read_modifiers(const Json& parent, std::string_vie
     if (!id) return fail(p + ".addr", id.error().message);
     auto bm = m.find("bitmap");
     if (bm == m.end() || !bm->is_string()) return fail(p + ".bitmap", "must be a string like \"0b0101...\"");
-    const unsigned width = reg_width(*id);
+    const unsigned width = reg::value_bits(*id);
     if (width != 32 && width != 64 && width != 128) {
       const std::string why = fmt::format(
           "{:#x} is not a 32-, 64- or 128-bit arm64 register id, the only ones Firecracker takes", *id);
@@ -70,8 +71,9 @@ Result<std::vector<Modifier>> read_modifiers(const Json& parent, std::string_vie
       ++skipped;
       continue;
     }
-    if (is_demux(*id) && (*id & 0xff) >= reg::kCsselrLevelInDCount)
-      return fail(p + ".addr", fmt::format("{:#x} is a DEMUX CCSIDR id with index {}; KVM has 0 to 13", *id, *id & 0xff));
+    if (is_demux(*id) && demux_index(*id) >= reg::kCsselrLevelInDCount)
+      return fail(p + ".addr",
+                  fmt::format("{:#x} is a DEMUX CCSIDR id with index {}; KVM has 0 to 13", *id, demux_index(*id)));
     auto b = parse_bitmap(bm->get_ref<const std::string&>());
     if (!b) return fail(p + ".bitmap", b.error().message);
     if (auto why = bitmap_problem(*b, width, rules))
@@ -127,11 +129,6 @@ std::string format_bitmap(std::uint64_t value, unsigned bits) {
   std::string s = "0b";
   for (unsigned i = bits; i-- > 0;) s += ((value >> i) & 1) ? '1' : '0';
   return s;
-}
-
-unsigned reg_width(std::uint64_t id) {
-  if ((id >> 56) != (reg::kKvmRegArm64 >> 56)) return 0;
-  return 8u << ((id >> 52) & 0xf);
 }
 
 std::optional<std::string> bitmap_problem(const Bitmap& b, unsigned width, Rules rules) {
@@ -204,7 +201,7 @@ Result<Profile> import_fingerprint(std::string_view text, std::string_view where
   v.ctr_reg = *ctr;
   std::optional<bool> host_ccidx;
   if (const Modifier* m = find(*mods, reg::kMmfr2Id)) {
-    v.mmfr2_ccidx = unsigned((m->bitmap.value.lo >> 20) & 0xf);
+    v.mmfr2_ccidx = reg::Mmfr2{m->bitmap.value.lo}.ccidx();
     // Before 6.3 KVM passes CCIDX through; from 6.3 it hides it, so only a
     // pre-6.3 value says what the host has.
     if (gen == kernel::Generation::kPre63) host_ccidx = v.mmfr2_ccidx != 0;
@@ -213,7 +210,7 @@ Result<Profile> import_fingerprint(std::string_view text, std::string_view where
   for (const auto& m : *mods) {
     g.registers[m.id] = m.bitmap.value;
     if (!is_demux(m.id)) continue;
-    const unsigned sel = unsigned(m.id & 0xff);
+    const unsigned sel = demux_index(m.id);
     v.demux[sel] = std::uint32_t(m.bitmap.value.lo);
     v.ccsidr[sel] = std::uint32_t(m.bitmap.value.lo);
   }
@@ -223,7 +220,8 @@ Result<Profile> import_fingerprint(std::string_view text, std::string_view where
     auto it = v.demux.find(sel);
     if (it == v.demux.end()) {
       p.warnings.push_back(fmt::format(
-          "CLIDR_EL1 describes CCSIDR selector {} but the fingerprint has no DEMUX value for it (read as 0 here)", sel));
+          "CLIDR_EL1 describes {} but the fingerprint has no DEMUX value for it (read as 0 here)",
+          reg::ccsidr_name(reg::Csselr(sel))));
       continue;
     }
     const auto t = cache::check_truncated(it->second, host_ccidx);
@@ -231,9 +229,9 @@ Result<Profile> import_fingerprint(std::string_view text, std::string_view where
     truncated.push_back(sel);
     const auto g32 = cache::geometry_of(reg::Ccsidr(it->second, reg::CcsidrFormat::k32));
     p.warnings.push_back(fmt::format(
-        "CCSIDR selector {} = {:#x} is {}a truncated FEAT_CCIDX value: KVM's 32-bit DEMUX register holds only the low "
+        "{} = {:#x} is {}a truncated FEAT_CCIDX value: KVM's 32-bit DEMUX register holds only the low "
         "half ({} ways, 1 set as read); the real set count is lost",
-        sel, it->second, t == cache::Truncation::kYes ? "" : "likely ", g32.ways));
+        reg::ccsidr_name(reg::Csselr(sel)), it->second, t == cache::Truncation::kYes ? "" : "likely ", g32.ways));
   }
   prov["truncated_ccidx"] = truncated;
   prov["registers"] = mods->size();
@@ -254,7 +252,7 @@ Result<Json> export_template(const Profile& p, std::string_view where) {
   Json mods = Json::array();
   // As wide as each register: Firecracker refuses fixed bits beyond it.
   auto add = [&](std::uint64_t id, std::uint64_t value) {
-    mods.push_back(Json{{"addr", fmt::format("{:#x}", id)}, {"bitmap", format_bitmap(value, reg_width(id))}});
+    mods.push_back(Json{{"addr", fmt::format("{:#x}", id)}, {"bitmap", format_bitmap(value, reg::value_bits(id))}});
   };
   add(reg::kClidrId, v.clidr.raw());
   add(reg::kCtrId, v.ctr.raw());
@@ -269,8 +267,8 @@ Result<Json> export_template(const Profile& p, std::string_view where) {
       continue;
     }
     if (v.ccsidr[i] >> 32)
-      return Error::make(fmt::format("{}: CCSIDR selector {} = {:#x} does not fit a 32-bit DEMUX register", where, i,
-                                     v.ccsidr[i]));
+      return Error::make(fmt::format("{}: {} = {:#x} does not fit a 32-bit DEMUX register", where,
+                                     reg::ccsidr_name(csselr), v.ccsidr[i]));
     add(reg::demux_ccsidr_id(i), v.ccsidr[i]);
   }
   return Json{{"kvm_capabilities", Json::array()}, {"vcpu_features", Json::array()}, {"reg_modifiers", mods}};
@@ -323,12 +321,12 @@ Result<Profile> import_template(std::string_view text, std::string_view where) {
       others += !is_cache_reg(m.id);
       continue;
     }
-    const unsigned sel = unsigned(m.id & 0xff);
+    const unsigned sel = demux_index(m.id);
     const std::uint64_t val = merge(m.bitmap, fabricated_ccsidr(sel)) & low_mask(32);
     if ((m.bitmap.mask.lo & low_mask(32)) != low_mask(32))
       p.warnings.push_back(fmt::format(
-          "CCSIDR_EL1[{}] keeps some bits from KVM ('x'): taken from KVM 6.3+'s LineSize-only value, giving {:#x}", sel,
-          val));
+          "{} keeps some bits from KVM ('x'): taken from KVM 6.3+'s LineSize-only value, giving {:#x}",
+          reg::ccsidr_name(reg::Csselr(sel)), val));
     v.ccsidr[sel] = val;
     v.demux[sel] = std::uint32_t(val);
   }
@@ -336,7 +334,8 @@ Result<Profile> import_template(std::string_view text, std::string_view where) {
     if (v.demux.count(sel)) continue;
     v.ccsidr[sel] = fabricated_ccsidr(sel);
     p.warnings.push_back(fmt::format(
-        "the template does not set CCSIDR selector {}; it reads as KVM fabricates it ({:#x})", sel, v.ccsidr[sel]));
+        "the template does not set {}; it reads as KVM fabricates it ({:#x})", reg::ccsidr_name(reg::Csselr(sel)),
+        v.ccsidr[sel]));
   }
   v.ccsidr_tnd = v.ccsidr;
   p.provenance = base_provenance("import firecracker-template", where);

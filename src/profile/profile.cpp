@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "armcache/registers/csselr.h"
+#include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
 
 namespace armcache::profile {
@@ -179,12 +180,6 @@ Result<GuestView> read_guest(const Reader& rd, const Json& g) {
   return v;
 }
 
-// The width of a one-reg id's value (8 << size field), 0 if not arm64.
-unsigned id_width(std::uint64_t id) {
-  if ((id >> 56) != 0x60) return 0;
-  return 8u << ((id >> 52) & 0xf);
-}
-
 }  // namespace
 
 std::string to_hex(const RegValue& v) {
@@ -263,7 +258,7 @@ Result<identity::VcpuSurface> read_surface(const Reader& rd, const Json& j) {
     if (!e.is_string()) return rd.fail(path, "must be a hex string like \"0x603000000013c801\"");
     auto id = parse_hex(e.get_ref<const std::string&>());
     if (!id) return rd.fail(path, id.error().message);
-    if (id_width(*id) == 0 || id_width(*id) > 2048) return rd.fail(path, "is not an arm64 one-reg id (0x60...)");
+    if (reg::value_bits(*id) == 0 || reg::value_bits(*id) > 2048) return rd.fail(path, "is not an arm64 one-reg id (0x60...)");
     s.reg_list.push_back(*id);
   }
   std::sort(s.reg_list.begin(), s.reg_list.end());
@@ -367,7 +362,7 @@ Result<Profile> from_json(const Json& j, std::string_view where) {
         const std::string path = "kvm_registers." + e.key();
         auto id = parse_hex(e.key());
         if (!id) return rd.fail(path, id.error().message);
-        const unsigned width = id_width(*id);
+        const unsigned width = reg::value_bits(*id);
         if (width == 0 || width > 128)
           return rd.fail(path, "is not an arm64 one-reg id of 8 to 128 bits (0x60..., size U8 to U128)");
         if (!e.value().is_string()) return rd.fail(path, "must be a hex string like \"0x1a\"");

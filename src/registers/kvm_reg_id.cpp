@@ -61,9 +61,9 @@ std::string_view sysreg_name(SysRegEncoding e) {
 }
 
 std::string one_reg_name(std::uint64_t raw) {
-  if (reg_id::kArch.get(raw) == (kKvmRegArm64 >> 56)) {
+  if (is_arm64_id(raw)) {
     const auto coproc = std::uint32_t(reg_id::kCoproc.get(raw));
-    const unsigned low = unsigned(raw & 0xffff);
+    const unsigned low = unsigned(reg_id::kOther.get(raw));
     switch (coproc) {
       case kCoprocSysreg: {
         const SysRegEncoding e{unsigned(reg_id::kOp0.get(raw)), unsigned(reg_id::kOp1.get(raw)),
@@ -99,7 +99,7 @@ const Layout& reg_id_layout(std::uint64_t raw) {
 }
 
 Result<RegId> decode_reg_id(std::uint64_t raw) {
-  if (reg_id::kArch.get(raw) != (kKvmRegArm64 >> 56))
+  if (!is_arm64_id(raw))
     return Error::make(fmt::format("0x{:x} is not an arm64 one-reg id (Arch {:#x}, expected 0x60)", raw,
                                    reg_id::kArch.get(raw)));
   const unsigned size_code = unsigned(reg_id::kSize.get(raw));

@@ -80,7 +80,7 @@ constexpr std::array kNames{
 }  // namespace
 
 std::optional<SysRegEncoding> sysreg_encoding(std::uint64_t id) {
-  if ((id & 0xff00000000000000ull) != kKvmRegArm64 || kvm_coproc(id) != kCoprocSysreg) return std::nullopt;
+  if (!is_arm64_id(id) || kvm_coproc(id) != kCoprocSysreg) return std::nullopt;
   return SysRegEncoding{unsigned(reg_id::kOp0.get(id)), unsigned(reg_id::kOp1.get(id)), unsigned(reg_id::kCRn.get(id)),
                         unsigned(reg_id::kCRm.get(id)), unsigned(reg_id::kOp2.get(id))};
 }

@@ -36,10 +36,6 @@ Result<Bitmap> parse_bitmap(std::string_view text);
 // "0b" and `bits` characters, all fixed.
 std::string format_bitmap(std::uint64_t value, unsigned bits);
 
-// Width of a register from its one-reg id's size field (8 << size); 0 when
-// the id is not an arm64 one.
-unsigned reg_width(std::uint64_t id);
-
 // Why Firecracker would not take this bitmap for a register `width` bits
 // wide, in words, or nullopt. Fingerprint rules: every bit of the register
 // given, no 'x', no bit set beyond the width (zero padding is fine).

@@ -73,6 +73,12 @@ constexpr std::uint64_t sysreg_id(SysRegEncoding e) {
   return reg_id::kOp2.with(id, e.op2);
 }
 
+// An id of the arm64 architecture (Arch 0x60).
+constexpr bool is_arm64_id(std::uint64_t id) { return reg_id::kArch.get(id) == reg_id::kArch.get(kKvmRegArm64); }
+// Bits of an id's value, 8 << Size (32 for DEMUX, 64 for system registers);
+// 0 for an id that is not arm64.
+constexpr unsigned value_bits(std::uint64_t id) { return is_arm64_id(id) ? 8u << reg_id::kSize.get(id) : 0; }
+
 // csselr is the Level|InD index, 0..13.
 constexpr std::uint64_t demux_ccsidr_id(unsigned csselr) {
   return kKvmRegArm64 | kKvmRegSizeU32 | (std::uint64_t{kCoprocDemux} << 16) |

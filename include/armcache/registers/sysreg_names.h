@@ -38,7 +38,7 @@ bool is_feature_id_register(std::uint64_t id);
 // describe the firmware a guest sees.
 constexpr std::uint32_t kvm_coproc(std::uint64_t id) { return std::uint32_t(reg_id::kCoproc.get(id)); }
 constexpr bool is_firmware_register(std::uint64_t id) {
-  return (id & 0xff00000000000000ull) == kKvmRegArm64 &&
+  return is_arm64_id(id) &&
          (kvm_coproc(id) == kCoprocFw || kvm_coproc(id) == kCoprocFwFeatBitmap);
 }
 // QEMU keeps every listed register except the core and SVE ones in its
