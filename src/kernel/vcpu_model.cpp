@@ -134,7 +134,7 @@ GuestView VcpuModel::view() const {
     for (unsigned i = 0; i < identity::kGuestSelectors; ++i) {
       v.ccsidr[i] = host_ccsidr(cpu, i);
       // QEMU drops TnD; a host that knows its tag caches lists 0x10|i.
-      auto t = cpu.ccsidr.find(0x10 | i);
+      auto t = cpu.ccsidr.find(std::uint32_t(reg::csselr::kTnD.with(i, 1)));
       v.ccsidr_tnd[i] = t != cpu.ccsidr.end() ? t->second : v.ccsidr[i];
     }
     v.ctr = cpu.ctr.value_or(host_.sanitised_ctr);
@@ -221,7 +221,7 @@ Status VcpuModel::set(std::uint64_t id, std::uint64_t value) {
   auto rid = reg::decode_reg_id(id);
   // DEMUX registers are 32 bits: sys_regs.c demux_c15_set() reads 4 bytes.
   if (rid && rid->kind == reg::RegIdKind::kDemuxCcsidr && !reg::reg_id_problem(*rid))
-    return set_ccsidr(rid->csselr, value & 0xffffffffu);
+    return set_ccsidr(rid->csselr, std::uint32_t(value));
   return Error::make(fmt::format("register id {:#x} does not exist", id), ENOENT);  // sys_regs.c: unknown ids
 }
 
@@ -258,7 +258,7 @@ Status VcpuModel::set_ccsidr(unsigned csselr, std::uint64_t value) {
       return Error::make(
           fmt::format("{} does not exist on a pre-6.3 destination", reg::ccsidr_name(reg::Csselr(csselr))), ENOENT);
     }
-    const std::uint64_t host = host_ccsidr(host_.current_cpu, csselr) & 0xffffffffu;
+    const std::uint64_t host = std::uint32_t(host_ccsidr(host_.current_cpu, csselr));
     if (value == host) return Ok{};
     return Error::make(fmt::format("{} {:#x} is not the destination CPU's {:#x}; pre-6.3 KVM accepts only that",
                                    reg::ccsidr_name(reg::Csselr(csselr)), value, host),

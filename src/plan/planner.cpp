@@ -88,11 +88,11 @@ Plan plan_restore(const Source& source, const kernel::KernelSpec& dest_kernel, c
             reg::ccsidr_name(reg::Csselr(sel)), v, want.demux.at(sel)));
       continue;  // the CCIDX difference below covers it
     }
-    if (want.mmfr2_ccidx == 0 && cache::check_truncated(std::uint32_t(v), std::nullopt) != cache::Truncation::kNo)
+    if (want.mmfr2_ccidx == 0 && cache::looks_truncated(v, false))
       plan.reasons.push_back(fmt::format(
           "source values are truncated CCIDX values: {} = {:#x} ({} ways, 1 set) is the low half of a FEAT_CCIDX "
           "value; the real set count is lost",
-          reg::ccsidr_name(reg::Csselr(sel)), v, cache::geometry_of(reg::Ccsidr(v, reg::CcsidrFormat::k32)).ways));
+          reg::ccsidr_name(reg::Csselr(sel)), v, cache::geometry_of(reg::Ccsidr::as_read(v, false)).ways));
   }
   if (want.mmfr2_ccidx != start.mmfr2_ccidx)
     plan.reasons.push_back(fmt::format(

@@ -69,7 +69,7 @@ std::string clidr_changes(reg::Clidr from, reg::Clidr to) {
   num("LoUIS", from.louis(), to.louis());
   num("ICB", from.icb(), to.icb());
   for (unsigned l = 1; l <= reg::kMaxCacheLevels; ++l) num(fmt::format("Ttype{}", l), from.ttype(l), to.ttype(l));
-  if ((from.raw() >> 47) != (to.raw() >> 47)) parts.push_back("RES0 bits [63:47] differ");
+  if (reg::clidr::kRes0.get(from.raw()) != reg::clidr::kRes0.get(to.raw())) parts.push_back("RES0 bits [63:47] differ");
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
   return out;

@@ -10,7 +10,9 @@
 #include "armcache/registers/codec.h"
 #include "armcache/kernel/generation.h"
 #include "armcache/registers/ctr.h"
+#include "armcache/registers/id_regs.h"
 #include "armcache/registers/kvm_reg_id.h"
+#include "armcache/registers/midr.h"
 #include "armcache/util/parse.h"
 
 namespace armcache::profile {
@@ -28,6 +30,10 @@ std::string_view to_string(DiffScope s) {
 }
 
 namespace {
+
+// MIDR_EL1 without Variant and Revision: the part, whatever its revision.
+constexpr std::uint64_t kMidrPart =
+    reg::midr::kImplementer.mask() | reg::midr::kArchitecture.mask() | reg::midr::kPartNum.mask();
 
 std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
@@ -255,8 +261,8 @@ std::vector<DiffItem> diff_registers(const GuestRecord& a, const GuestRecord& b)
       continue;
     RegValue x = va, y = it->second;
     if (id == reg::kMmfr2Id) {
-      x.lo &= ~(std::uint64_t{0xf} << 20);
-      y.lo &= ~(std::uint64_t{0xf} << 20);
+      x.lo &= ~reg::mmfr2::kCCIDX.mask();
+      y.lo &= ~reg::mmfr2::kCCIDX.mask();
     }
     if (x == y) continue;
     const std::string name = reg::one_reg_name(id);
@@ -302,7 +308,7 @@ ClidrContext clidr_context(const Profile& p, const Profile* other, std::string_v
     const auto gen = generation_of(*other->guest);
     const auto m = midr_of(p), mo = midr_of(*other);
     if ((gen == kernel::Generation::kPre63 || gen == kernel::Generation::kNative) && m && mo &&
-        (*m & 0xff0ffff0) == (*mo & 0xff0ffff0)) {
+        (*m & kMidrPart) == (*mo & kMidrPart)) {
       c.hardware = other->guest->view.clidr;
       c.hardware_source = fmt::format("{}, a {} view of the same MIDR part", other_name,
                                       kernel::generation_name(*gen));

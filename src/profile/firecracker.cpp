@@ -227,7 +227,7 @@ Result<Profile> import_fingerprint(std::string_view text, std::string_view where
     const auto t = cache::check_truncated(it->second, host_ccidx);
     if (t == cache::Truncation::kNo) continue;
     truncated.push_back(sel);
-    const auto g32 = cache::geometry_of(reg::Ccsidr(it->second, reg::CcsidrFormat::k32));
+    const auto g32 = cache::geometry_of(reg::Ccsidr::as_read(it->second, false));
     p.warnings.push_back(fmt::format(
         "{} = {:#x} is {}a truncated FEAT_CCIDX value: KVM's 32-bit DEMUX register holds only the low "
         "half ({} ways, 1 set as read); the real set count is lost",

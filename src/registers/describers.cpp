@@ -74,7 +74,7 @@ std::string implementer(std::uint64_t v, std::uint64_t) {
   return name.empty() ? std::string("unknown implementer") : std::string(name);
 }
 std::string part_num(std::uint64_t v, std::uint64_t raw) {
-  auto name = part_name(unsigned((raw >> 24) & 0xff), unsigned(v));
+  auto name = part_name(Midr{raw}.implementer(), unsigned(v));
   return name.empty() ? std::string("unknown part") : std::string(name);
 }
 std::string architecture(std::uint64_t v, std::uint64_t) {

@@ -13,6 +13,7 @@
 
 #include "armcache/identity/identity.h"
 #include "armcache/kvm/kvm.h"
+#include "armcache/registers/id_regs.h"
 
 namespace armcache::kvm::probe {
 
@@ -64,7 +65,7 @@ struct Reads {
   bool done = false;
   std::optional<std::uint64_t> esr, elr;  // the guest took an exception
 
-  unsigned mmfr2_ccidx() const { return unsigned((mmfr2 >> 20) & 0xf); }
+  unsigned mmfr2_ccidx() const { return reg::Mmfr2{mmfr2}.ccidx(); }
   // Guest-read fields of a GuestView (clidr, ccsidr, ccsidr_tnd, ctr,
   // mmfr2_ccidx); the ONE_REG fields stay as in `base`.
   identity::GuestView to_view(identity::GuestView base = {}) const;

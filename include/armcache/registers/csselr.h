@@ -42,7 +42,9 @@ class Csselr {
   constexpr unsigned level() const { return unsigned(csselr::kLevel.get(raw_)) + 1; }
   constexpr bool tnd() const { return csselr::kTnD.get(raw_) != 0; }
   // The Level|InD index KVM uses for DEMUX ids and its trap handler.
-  constexpr unsigned level_ind_index() const { return unsigned(raw_ & 0xf); }
+  constexpr unsigned level_ind_index() const {
+    return unsigned(raw_ & (csselr::kLevel.mask() | csselr::kInD.mask()));
+  }
   constexpr bool operator==(const Csselr&) const = default;
 
  private:
