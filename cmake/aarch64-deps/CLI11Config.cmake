@@ -1,6 +1,2 @@
 include(${CMAKE_CURRENT_LIST_DIR}/header-only.cmake)
-if(NOT TARGET CLI11::CLI11)
-  add_library(CLI11::CLI11 INTERFACE IMPORTED)
-  set_target_properties(CLI11::CLI11 PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${_armcache_hdr})
-endif()
-set(CLI11_FOUND TRUE)
+armcache_header_only_package(CLI11::CLI11 CLI11)

@@ -1,6 +1,2 @@
 include(${CMAKE_CURRENT_LIST_DIR}/header-only.cmake)
-if(NOT TARGET fmt::fmt)
-  add_library(fmt::fmt INTERFACE IMPORTED)
-  set_target_properties(fmt::fmt PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${_armcache_hdr})
-endif()
-set(fmt_FOUND TRUE)
+armcache_header_only_package(fmt::fmt fmt)

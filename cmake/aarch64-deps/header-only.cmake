@@ -18,3 +18,12 @@ if(ARMCACHE_AARCH64_SYSROOT)
     endif()
   endforeach()
 endif()
+# One package config: `target`, an interface library of those headers, and
+# `package`_FOUND. A macro, so that _FOUND lands in find_package's scope.
+macro(armcache_header_only_package target package)
+  if(NOT TARGET ${target})
+    add_library(${target} INTERFACE IMPORTED)
+    set_target_properties(${target} PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${_armcache_hdr})
+  endif()
+  set(${package}_FOUND TRUE)
+endmacro()

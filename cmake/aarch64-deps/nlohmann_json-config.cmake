@@ -1,6 +1,2 @@
 include(${CMAKE_CURRENT_LIST_DIR}/header-only.cmake)
-if(NOT TARGET nlohmann_json::nlohmann_json)
-  add_library(nlohmann_json::nlohmann_json INTERFACE IMPORTED)
-  set_target_properties(nlohmann_json::nlohmann_json PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${_armcache_hdr})
-endif()
-set(nlohmann_json_FOUND TRUE)
+armcache_header_only_package(nlohmann_json::nlohmann_json nlohmann_json)
