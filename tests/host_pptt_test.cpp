@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "armcache/cache/pptt_layout.h"
 #include "armcache/host/pptt.h"
 #include "host_test_util.h"
 
@@ -150,14 +151,7 @@ void fix_checksum(std::vector<std::uint8_t>& t) {
   for (auto b : t) s = std::uint8_t(s + b);
   t[9] = std::uint8_t(-s);
 }
-void put32(std::vector<std::uint8_t>& t, std::size_t off, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) t[off + i] = std::uint8_t(v >> (8 * i));
-}
-bool has(const SourceDescription& s, const std::string& needle) {
-  for (const auto& w : s.warnings)
-    if (w.find(needle) != std::string::npos) return true;
-  return false;
-}
+using cache::pptt::put32;
 
 TEST(HostPptt, MalformedTables) {
   ARMCACHE_REQUIRE_ORACLE("iasl", "acpica-tools");
@@ -169,7 +163,7 @@ TEST(HostPptt, MalformedTables) {
     fix_checksum(t);
     auto p = parse_pptt(t);
     ASSERT_TRUE(p.ok());
-    EXPECT_TRUE(has(*p, "loops"));
+    EXPECT_TRUE(has_warning(*p, "loops"));
     EXPECT_EQ(p->cpus.size(), 2u);
     // iasl still disassembles it (the loop is semantic, not structural).
     EXPECT_FALSE(disassemble(t).empty());
@@ -180,7 +174,7 @@ TEST(HostPptt, MalformedTables) {
     fix_checksum(t);
     auto p = parse_pptt(t);
     ASSERT_TRUE(p.ok());
-    EXPECT_TRUE(has(*p, "outside the table"));
+    EXPECT_TRUE(has_warning(*p, "outside the table"));
     EXPECT_EQ(find(p->cpus[0], 1, cache::CacheKind::kInstruction), nullptr);
   }
   {  // A structure length of 0 stops the walk; 0xFF runs past the end.
@@ -190,7 +184,7 @@ TEST(HostPptt, MalformedTables) {
       fix_checksum(t);
       auto p = parse_pptt(t);
       ASSERT_TRUE(p.ok());
-      EXPECT_TRUE(has(*p, "length")) << int(len);
+      EXPECT_TRUE(has_warning(*p, "length")) << int(len);
     }
   }
   {  // Private resource count larger than the node.
@@ -199,7 +193,7 @@ TEST(HostPptt, MalformedTables) {
     fix_checksum(t);
     auto p = parse_pptt(t);
     ASSERT_TRUE(p.ok());
-    EXPECT_TRUE(has(*p, "do not fit"));
+    EXPECT_TRUE(has_warning(*p, "do not fit"));
   }
   {  // Parent loop: the cluster's parent is the leaf below it.
     auto t = good;
@@ -213,7 +207,7 @@ TEST(HostPptt, MalformedTables) {
     put32(t, 0xBC + 4, 0x10);  // cpu0 L1D: only the cache type valid
     auto p = parse_pptt(t);
     ASSERT_TRUE(p.ok());
-    EXPECT_TRUE(has(*p, "checksum"));
+    EXPECT_TRUE(has_warning(*p, "checksum"));
     const CacheInfo* l1d = find(p->cpus[0], 1, cache::CacheKind::kData);
     ASSERT_NE(l1d, nullptr);
     EXPECT_FALSE(l1d->size.known());
@@ -264,7 +258,7 @@ TEST(HostPptt, Revision3CacheId) {
   p = parse_pptt(t);
   ASSERT_TRUE(p.ok());
   EXPECT_FALSE(p->cpus[0].caches[0].id.known());
-  EXPECT_TRUE(has(*p, "cache id valid flag in a revision 2 table"));
+  EXPECT_TRUE(has_warning(*p, "cache id valid flag in a revision 2 table"));
 }
 
 }  // namespace

@@ -169,12 +169,6 @@ TEST(HostSysfs, HomogeneousSynthesisMatchesQemuA72GroundTruth) {
   EXPECT_FALSE(r.kinds[0].synth.ccidx);
 }
 
-bool has_warning(const HostReport& r, const std::string& needle) {
-  for (const auto& w : r.warnings)
-    if (w.find(needle) != std::string::npos) return true;
-  return false;
-}
-
 TEST(HostSysfs, MissingFilesWarnAndStayOneKind) {
   auto s = read_sysfs(fixture("missing"));
   ASSERT_TRUE(s.ok());

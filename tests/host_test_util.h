@@ -65,4 +65,12 @@ inline std::string temp_dir() {
   return d ? d : "/tmp";
 }
 
+// Whether a warning of `r` (a SourceDescription or a HostReport) contains `needle`.
+template <typename Report>
+bool has_warning(const Report& r, const std::string& needle) {
+  for (const auto& w : r.warnings)
+    if (w.find(needle) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace armcache::host::test
