@@ -78,19 +78,24 @@ Result<DtNode> build_tree(const GuestView& v, Topology t, std::uint32_t cache_ph
     if (unified) n.props.push_back(flag("cache-unified"));
   };
 
+  // A cache node of `level`, named l<level>-cache-<owner>, with the next phandle.
+  auto cache_node = [&](unsigned level, const std::string& owner) {
+    DtNode n{fmt::format("l{}-cache-{}", level, owner), fmt::format("l{}_{}", level, owner), {}, {}};
+    n.props.push_back(str("compatible", "cache"));
+    n.props.push_back(cell("cache-level", level));
+    add_level_props(n, level);
+    n.props.push_back(cell("phandle", next_phandle++));
+    return n;
+  };
+
   DtNode cpus{"cpus", "", {cell("#address-cells", 1), cell("#size-cells", 0)}, {}};
   std::vector<DtNode> cache_nodes;
   // Shared top-level nodes, one per cluster.
   std::vector<std::pair<std::uint32_t, std::string>> cluster_cache;  // phandle, label
   if (top > 1 && caches.back().cluster_shared) {
     for (unsigned c = 0; c < t.clusters; ++c) {
-      DtNode n{fmt::format("l{}-cache-cluster{}", top, c), fmt::format("l{}_cluster{}", top, c), {}, {}};
-      n.props.push_back(str("compatible", "cache"));
-      n.props.push_back(cell("cache-level", top));
-      add_level_props(n, top);
-      const std::uint32_t ph = next_phandle++;
-      n.props.push_back(cell("phandle", ph));
-      cluster_cache.emplace_back(ph, n.label);
+      DtNode n = cache_node(top, fmt::format("cluster{}", c));
+      cluster_cache.emplace_back(next_phandle - 1, n.label);
       cache_nodes.push_back(std::move(n));
     }
   }
@@ -115,13 +120,8 @@ Result<DtNode> build_tree(const GuestView& v, Topology t, std::uint32_t cache_ph
         prev->props.push_back(ref("next-level-cache", ph, label));
         break;
       }
-      DtNode n{fmt::format("l{}-cache-cpu{}", l, i), fmt::format("l{}_cpu{}", l, i), {}, {}};
-      n.props.push_back(str("compatible", "cache"));
-      n.props.push_back(cell("cache-level", l));
-      add_level_props(n, l);
-      const std::uint32_t ph = next_phandle++;
-      n.props.push_back(cell("phandle", ph));
-      prev->props.push_back(ref("next-level-cache", ph, n.label));
+      DtNode n = cache_node(l, fmt::format("cpu{}", i));
+      prev->props.push_back(ref("next-level-cache", next_phandle - 1, n.label));
       mine.push_back(std::move(n));
       prev = &mine.back();
     }
