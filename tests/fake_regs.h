@@ -46,4 +46,14 @@ class FakeRegs : public vcpu::RegisterFile {
   }
 };
 
+// The ONE_REG values of an N1 host's view on 6.1 (what `kvm apply` writes):
+// the view the apply and interposer tests hand over.
+inline identity::GuestView n1_one_reg_view() {
+  identity::GuestView v;
+  v.clidr_reg = 0x82000023;
+  v.ctr_reg = 0x9444c004;
+  v.demux = {{0, 0x701fe01a}, {1, 0x201fe01a}, {2, 0x70ffe03a}};
+  return v;
+}
+
 }  // namespace armcache::testing

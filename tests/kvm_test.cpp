@@ -143,17 +143,11 @@ TEST(ProbeCollector, ReportsAnException) {
 // ---- apply on a fake register file ----
 
 
-GuestView n1_view() {
-  GuestView v;
-  v.clidr_reg = 0x82000023;
-  v.ctr_reg = 0x9444c004;
-  v.demux = {{0, 0x701fe01a}, {1, 0x201fe01a}, {2, 0x70ffe03a}};
-  return v;
-}
+using armcache::testing::n1_one_reg_view;
 
 TEST(ApplyView, WritesInSafeOrderAndSkipsEqualRegisters) {
   FakeRegs f;
-  GuestView v = n1_view();
+  GuestView v = n1_one_reg_view();
   v.ctr_reg = 0x8444c004;
   const auto rep = apply_view(v, f);
   ASSERT_TRUE(rep.ok) << describe(rep);
@@ -175,7 +169,7 @@ TEST(ApplyView, WritesInSafeOrderAndSkipsEqualRegisters) {
 // that differs (errnum 0) or cannot be read (errnum set).
 TEST(ApplyView, FirstDifferenceInApplyOrder) {
   FakeRegs f;  // N1's 6.10+ defaults: CLIDR 0x02000021, CTR 0x9444c004, DEMUX 0x2
-  GuestView v = n1_view();
+  GuestView v = n1_one_reg_view();
   v.ctr_reg = 0x9444c004;
   auto d = first_difference(v, f);
   ASSERT_TRUE(d);
@@ -195,7 +189,7 @@ TEST(ApplyView, RefusedWriteRestoresEverythingInReverse) {
   FakeRegs f;
   const auto before = f.regs;
   f.refuse = [](std::uint64_t id, std::uint64_t v) { return id == reg::kClidrId && v == 0x82000023 ? EINVAL : 0; };
-  const auto rep = apply_view(n1_view(), f);
+  const auto rep = apply_view(n1_one_reg_view(), f);
   ASSERT_FALSE(rep.ok);
   ASSERT_TRUE(rep.failure);
   EXPECT_EQ(rep.failure->id, reg::kClidrId);
@@ -216,7 +210,7 @@ TEST(ApplyView, ReadBackMismatchIsAFailureAndIsUndone) {
   const auto before = f.regs;
   // A kernel that silently keeps only the low 16 bits of CCSIDR 1.
   f.store = [](std::uint64_t id, std::uint64_t v) { return id == reg::demux_ccsidr_id(1) ? (v & 0xffff) : v; };
-  const auto rep = apply_view(n1_view(), f);
+  const auto rep = apply_view(n1_one_reg_view(), f);
   ASSERT_FALSE(rep.ok);
   EXPECT_EQ(rep.failure->id, reg::demux_ccsidr_id(1));
   EXPECT_EQ(rep.failure->errnum, 0);
@@ -229,7 +223,7 @@ TEST(ApplyView, ReadBackMismatchIsAFailureAndIsUndone) {
 TEST(ApplyView, UnlistedRegisterFailsBeforeAnyWrite) {
   FakeRegs f;
   f.regs.erase(reg::demux_ccsidr_id(2));  // a 6.1 host whose CLIDR has no L2
-  const auto rep = apply_view(n1_view(), f);
+  const auto rep = apply_view(n1_one_reg_view(), f);
   ASSERT_FALSE(rep.ok);
   EXPECT_EQ(rep.failure->errnum, ENOENT);
   // The report names the register and the value the view wanted there.
@@ -248,7 +242,7 @@ TEST(ApplyView, ReportsARestoreThatFails) {
     if (id == reg::kCtrId && v == 0x9444c004) return EBUSY;  // cannot go back
     return 0;
   };
-  GuestView v = n1_view();
+  GuestView v = n1_one_reg_view();
   v.ctr_reg = 0x8444c004;
   const auto rep = apply_view(v, f);
   ASSERT_FALSE(rep.ok);
@@ -270,7 +264,7 @@ TEST(ReadView, ListsOnlyListedDemuxIds) {
 // ---- compare ----
 
 TEST(Compare, DescribedSelectorsAndOneReg) {
-  GuestView want = n1_view();
+  GuestView want = n1_one_reg_view();
   want.clidr = reg::Clidr(0x82000023);
   want.ctr = reg::Ctr(0x8444c004);
   want.ccsidr[0] = want.ccsidr_tnd[0] = 0x701fe01a;

@@ -58,22 +58,16 @@ TEST(VmmRequest, VcpuFdLinks) {
 
 // ---- the view hand-over ----
 
-GuestView n1_61() {
-  GuestView v;
-  v.clidr_reg = 0x82000023;
-  v.ctr_reg = 0x9444c004;
-  v.demux = {{0, 0x701fe01a}, {1, 0x201fe01a}, {2, 0x70ffe03a}};
-  return v;
-}
+using armcache::testing::n1_one_reg_view;
 
 TEST(VmmView, EncodesAndDecodes) {
-  const std::string text = encode_view(n1_61());
+  const std::string text = encode_view(n1_one_reg_view());
   EXPECT_EQ(text, "ctr=0x9444c004 clidr=0x82000023 ccsidr0=0x701fe01a ccsidr1=0x201fe01a ccsidr2=0x70ffe03a");
   auto v = decode_view(text);
   ASSERT_TRUE(v) << v.error().message;
   EXPECT_EQ(v->clidr_reg, 0x82000023u);
   EXPECT_EQ(v->ctr_reg, 0x9444c004u);
-  EXPECT_EQ(v->demux, n1_61().demux);
+  EXPECT_EQ(v->demux, n1_one_reg_view().demux);
   EXPECT_EQ(encode_view(*v), text);
 }
 
@@ -167,7 +161,7 @@ struct FakeProcess {
 
 TEST(VmmInterposer, AppliesTheViewAfterEachInit) {
   FakeProcess p;
-  p.env[kEnvView] = encode_view(n1_61());
+  p.env[kEnvView] = encode_view(n1_one_reg_view());
   p.env[kEnvLabel] = "n1-61.json";
   Interposer ip(p.hooks());
   char arg[32] = {};
@@ -249,7 +243,7 @@ constexpr std::uint64_t kDfr0Id = 0x603000000013c028;
 
 TEST(VmmCompat, HidesIdsFromTheRegisterListWithKvmsE2bigProtocol) {
   FakeProcess p;
-  p.env[kEnvView] = encode_view(n1_61());
+  p.env[kEnvView] = encode_view(n1_one_reg_view());
   std::vector<std::uint64_t> hide;
   for (unsigned s = 3; s < 14; ++s) hide.push_back(reg::demux_ccsidr_id(s));
   p.env[kEnvHide] = encode_ids(hide);
@@ -277,7 +271,7 @@ TEST(VmmCompat, HidesIdsFromTheRegisterListWithKvmsE2bigProtocol) {
 
 TEST(VmmCompat, WritesIdRegistersInTheSameTransactionAsTheView) {
   FakeProcess p;
-  p.env[kEnvView] = encode_view(n1_61());
+  p.env[kEnvView] = encode_view(n1_one_reg_view());
   p.env[kEnvIdRegs] = encode_writes({{kDfr0Id, 0x10305406}});
   p.vcpus[10].regs[kDfr0Id] = 0x10305408;
   p.vcpus[11].regs[kDfr0Id] = 0x10305408;
@@ -298,7 +292,7 @@ TEST(VmmCompat, WritesIdRegistersInTheSameTransactionAsTheView) {
 
 TEST(VmmCompat, BadCompatEnvironmentFailsEveryInit) {
   FakeProcess p;
-  p.env[kEnvView] = encode_view(n1_61());
+  p.env[kEnvView] = encode_view(n1_one_reg_view());
   p.env[kEnvHide] = "0x1,zz";
   Interposer ip(p.hooks());
   char arg[32] = {};
@@ -312,7 +306,7 @@ TEST(VmmCompat, BadCompatEnvironmentFailsEveryInit) {
 
 TEST(VmmInterposer, RefusedRegisterFailsTheInit) {
   FakeProcess p;
-  p.env[kEnvView] = encode_view(n1_61());
+  p.env[kEnvView] = encode_view(n1_one_reg_view());
   Interposer ip(p.hooks());
   // vCPU 1 refuses CLIDR_EL1 (written last): everything before it is put back.
   p.vcpus[11].refuse = [](std::uint64_t id, std::uint64_t) { return id == reg::kClidrId ? EINVAL : 0; };
@@ -336,7 +330,7 @@ TEST(VmmInterposer, RefusedRegisterFailsTheInit) {
 TEST(VmmInterposer, MissingRegisterOrViewFailsClosed) {
   {
     FakeProcess p;
-    p.env[kEnvView] = encode_view(n1_61());
+    p.env[kEnvView] = encode_view(n1_one_reg_view());
     Interposer ip(p.hooks());
     p.vcpus[10].regs.erase(reg::demux_ccsidr_id(2));  // a 6.1 host without that selector
     char arg[32] = {};
@@ -362,7 +356,7 @@ TEST(VmmInterposer, MissingRegisterOrViewFailsClosed) {
 
 TEST(VmmInterposer, ManyThreadsInitAtOnce) {
   FakeProcess p;
-  p.env[kEnvView] = encode_view(n1_61());
+  p.env[kEnvView] = encode_view(n1_one_reg_view());
   for (int i = 0; i < 16; ++i) p.vcpus[10 + i];  // create before the threads touch the map
   Interposer ip(p.hooks());
   std::vector<std::thread> ts;
