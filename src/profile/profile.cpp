@@ -45,6 +45,20 @@ class Reader {
     return *r;
   }
 
+  // An object of one-reg id: value at `path`: `each(id, value, path of the
+  // entry)` checks and stores each entry and returns a Status.
+  template <typename Each>
+  Status id_object(const Json& obj, const std::string& path, Each each) const {
+    if (!obj.is_object()) return fail(path, "must be an object of one-reg id: value");
+    for (auto e = obj.begin(); e != obj.end(); ++e) {
+      const std::string at = path + "." + e.key();
+      auto id = parse_hex(e.key());
+      if (!id) return fail(at, id.error().message);
+      if (auto st = each(*id, e.value(), at); !st) return st;
+    }
+    return Ok{};
+  }
+
   Result<std::uint64_t> hex_field(const Json& j, std::string_view key, std::string_view path,
                                   unsigned bits = 64) const {
     auto it = j.find(key);
@@ -258,23 +272,23 @@ Result<identity::VcpuSurface> read_surface(const Reader& rd, const Json& j) {
     if (!e.is_string()) return rd.fail(path, "must be a hex string like \"0x603000000013c801\"");
     auto id = parse_hex(e.get_ref<const std::string&>());
     if (!id) return rd.fail(path, id.error().message);
-    if (reg::value_bits(*id) == 0 || reg::value_bits(*id) > 2048) return rd.fail(path, "is not an arm64 one-reg id (0x60...)");
+    if (reg::value_bits(*id) == 0 || reg::value_bits(*id) > 2048)
+      return rd.fail(path, "is not an arm64 one-reg id (0x60...)");
     s.reg_list.push_back(*id);
   }
   std::sort(s.reg_list.begin(), s.reg_list.end());
   if (std::adjacent_find(s.reg_list.begin(), s.reg_list.end()) != s.reg_list.end())
     return rd.fail("vcpu_surface.reg_list", "lists an id twice");
   if (auto v = j.find("values"); v != j.end()) {
-    if (!v->is_object()) return rd.fail("vcpu_surface.values", "must be an object of one-reg id: value");
-    for (auto e = v->begin(); e != v->end(); ++e) {
-      const std::string path = "vcpu_surface.values." + e.key();
-      auto id = parse_hex(e.key());
-      if (!id) return rd.fail(path, id.error().message);
-      if (!s.lists(*id)) return rd.fail(path, "is not in vcpu_surface.reg_list");
-      auto val = rd.hex_value(e.value(), path);
-      if (!val) return val.error();
-      s.values[*id] = *val;
-    }
+    auto st = rd.id_object(*v, "vcpu_surface.values",
+                           [&](std::uint64_t id, const Json& e, const std::string& path) -> Status {
+                             if (!s.lists(id)) return rd.fail(path, "is not in vcpu_surface.reg_list");
+                             auto val = rd.hex_value(e, path);
+                             if (!val) return val.error();
+                             s.values[id] = *val;
+                             return Ok{};
+                           });
+    if (!st) return st.error();
   }
   return s;
 }
@@ -357,19 +371,18 @@ Result<Profile> from_json(const Json& j, std::string_view where) {
       if (ids != have) return rd.fail("demux_ids", "does not list exactly the ids in guest.demux");
     }
     if (auto r = j.find("kvm_registers"); r != j.end()) {
-      if (!r->is_object()) return rd.fail("kvm_registers", "must be an object of one-reg id: value");
-      for (auto e = r->begin(); e != r->end(); ++e) {
-        const std::string path = "kvm_registers." + e.key();
-        auto id = parse_hex(e.key());
-        if (!id) return rd.fail(path, id.error().message);
-        const unsigned width = reg::value_bits(*id);
-        if (width == 0 || width > 128)
-          return rd.fail(path, "is not an arm64 one-reg id of 8 to 128 bits (0x60..., size U8 to U128)");
-        if (!e.value().is_string()) return rd.fail(path, "must be a hex string like \"0x1a\"");
-        auto v = parse_reg_value(e.value().get_ref<const std::string&>(), width);
-        if (!v) return rd.fail(path, v.error().message);
-        g.registers[*id] = *v;
-      }
+      auto st =
+          rd.id_object(*r, "kvm_registers", [&](std::uint64_t id, const Json& e, const std::string& path) -> Status {
+            const unsigned width = reg::value_bits(id);
+            if (width == 0 || width > 128)
+              return rd.fail(path, "is not an arm64 one-reg id of 8 to 128 bits (0x60..., size U8 to U128)");
+            if (!e.is_string()) return rd.fail(path, "must be a hex string like \"0x1a\"");
+            auto v = parse_reg_value(e.get_ref<const std::string&>(), width);
+            if (!v) return rd.fail(path, v.error().message);
+            g.registers[id] = *v;
+            return Ok{};
+          });
+      if (!st) return st.error();
     }
     // A stored fingerprint that the view does not produce means the file was
     // changed after it was written: identity comparisons would silently lie.
