@@ -217,7 +217,8 @@ Result<Description> describe(const GuestView& v, Topology t) {
   const unsigned top = shape.levels.back().level;
   for (const auto& l : shape.levels) {
     if (l.ctype > unsigned(reg::Ctype::kUnified))
-      return Error::make(fmt::format("CLIDR_EL1 {:#x}: L{} has the reserved Ctype {}", v.clidr.raw(), l.level, l.ctype));
+      return Error::make(
+          fmt::format("CLIDR_EL1 {:#x}: L{} has the reserved Ctype {}", v.clidr.raw(), l.level, l.ctype));
     for (const cache::Selector& s : shape.selectors) {
       // Tag caches (TnD) have no node or structure in either table.
       if (s.level != l.level || s.kind == cache::CacheKind::kTag) continue;

@@ -40,15 +40,19 @@ class Parser {
   Parser(std::span<const std::uint8_t> t, SourceDescription& out) : t_(t), out_(out) {}
 
   Status run() {
-    if (t_.size() < pptt::header::kLen) return Error::make(fmt::format("PPTT: {} bytes, shorter than the 36-byte header", t_.size()));
-    if (std::memcmp(t_.data() + pptt::header::kSignature, pptt::kSignature, 4) != 0) return Error::make("PPTT: signature is not \"PPTT\"");
+    if (t_.size() < pptt::header::kLen)
+      return Error::make(fmt::format("PPTT: {} bytes, shorter than the 36-byte header", t_.size()));
+    if (std::memcmp(t_.data() + pptt::header::kSignature, pptt::kSignature, 4) != 0)
+      return Error::make("PPTT: signature is not \"PPTT\"");
     const std::uint32_t length = pptt::get32(t_, pptt::header::kLength);
-    if (length < pptt::header::kLen) return Error::make(fmt::format("PPTT: table length {} is below the header size", length));
+    if (length < pptt::header::kLen)
+      return Error::make(fmt::format("PPTT: table length {} is below the header size", length));
     if (length > t_.size()) return Error::make(fmt::format("PPTT: table length {} but only {} bytes", length, t_.size()));
     t_ = t_.first(length);
     rev_ = t_[pptt::header::kRevision];
     if (rev_ < 1 || rev_ > pptt::kMaxRevision)
-      warn(fmt::format("revision {} (known: 1 to {}), read as revision {}", rev_, pptt::kMaxRevision, pptt::kMaxRevision));
+      warn(fmt::format("revision {} (known: 1 to {}), read as revision {}", rev_, pptt::kMaxRevision,
+                       pptt::kMaxRevision));
     std::uint8_t sum = 0;
     for (std::uint8_t b : t_) sum = std::uint8_t(sum + b);
     if (sum != 0) warn(fmt::format("checksum does not add up (sum {:#04x})", sum));
@@ -203,7 +207,8 @@ class Parser {
           }
         }
         base = top;
-        if ((n->flags & proc::kPhysicalPackage) && !info.package_id.known()) info.package_id.set(id_of(*n), Source::kPptt);
+        if ((n->flags & proc::kPhysicalPackage) && !info.package_id.known())
+          info.package_id.set(id_of(*n), Source::kPptt);
         const Node* p = parent_of(*n, warn_once);
         // The leaf's parent is its cluster unless it is already the package.
         if (n == &leaf && p && !(p->flags & proc::kPhysicalPackage)) info.cluster_id.set(id_of(*p), Source::kPptt);
