@@ -24,6 +24,7 @@
 #include "armcache/kvm/verify.h"
 #include "armcache/vcpu/apply.h"
 #include "armcache/profile/profile.h"
+#include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
 #include "cli.h"
@@ -248,8 +249,9 @@ int run_show(const ShowArgs& a) {
   std::cout << fmt::format("  ID_AA64MMFR2_EL1.CCIDX {}\n", v.mmfr2_ccidx);
   for (unsigned s = 0; s < identity::kGuestSelectors; ++s) {
     auto d = v.demux.find(s);
-    std::cout << fmt::format("  CCSIDR_EL1 CSSELR={:<4} {:<12} TnD {:<12} DEMUX {}\n", hex(s), hex(v.ccsidr[s]),
-                             hex(v.ccsidr_tnd[s]), d == v.demux.end() ? std::string("-") : hex(d->second));
+    std::cout << fmt::format("  {:<16} {:<12} TnD {:<12} DEMUX {}\n", reg::ccsidr_name(reg::Csselr(s)),
+                             hex(v.ccsidr[s]), hex(v.ccsidr_tnd[s]),
+                             d == v.demux.end() ? std::string("-") : hex(d->second));
   }
   std::cout << fmt::format("  default vCPU ({}): {} registers listed, {} feature ID and firmware registers\n",
                            p.surface->features, p.surface->reg_list.size(), p.surface->values.size());
