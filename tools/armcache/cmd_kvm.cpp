@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "armcache/cache/selectors.h"
-#include "armcache/host/cpulist.h"
+#include "armcache/util/cpulist.h"
 #include "armcache/host/discover.h"
 #include "armcache/kernel/generation.h"
 #include "armcache/kernel/vcpu_model.h"
@@ -124,7 +124,7 @@ std::vector<std::pair<unsigned, std::string>> native_sources() {
   auto report = host::discover(host::DiscoverOptions{});
   if (report) {
     for (const auto& kind : host::to_identity(*report, "live").kinds) {
-      auto cpus = host::parse_cpulist(kind.cpus);
+      auto cpus = parse_cpulist(kind.cpus);
       if (cpus && !cpus->empty()) out.emplace_back(cpus->front(), kind.cpus);
     }
   }
