@@ -5,19 +5,14 @@
 #include <chrono>
 #include <iostream>
 #include <optional>
-#include <sched.h>
 
-#include <cerrno>
-#include <cstring>
-
-#include "armcache/cache/selectors.h"
-#include "armcache/util/cpulist.h"
 #include "armcache/host/discover.h"
 #include "armcache/kernel/generation.h"
 #include "armcache/kernel/vcpu_model.h"
 #include "armcache/kvm/kvm.h"
 #include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/native_detect.h"
+#include "armcache/kvm/native_view.h"
 #include "armcache/kvm/nearest.h"
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/surface.h"
@@ -117,92 +112,42 @@ struct ShowArgs {
   bool native = false;
 };
 
-// The CPUs to take native views from: the first CPU of every CPU kind host
-// discovery finds, so a heterogeneous host is never described by cpu0 alone.
-std::vector<std::pair<unsigned, std::string>> native_sources() {
-  std::vector<std::pair<unsigned, std::string>> out;
-  auto report = host::discover(host::DiscoverOptions{});
-  if (report) {
-    for (const auto& kind : host::to_identity(*report, "live").kinds) {
-      auto cpus = parse_cpulist(kind.cpus);
-      if (cpus && !cpus->empty()) out.emplace_back(cpus->front(), kind.cpus);
-    }
-  }
-  if (out.empty()) out.emplace_back(0u, "0");
-  return out;
-}
-
-// The capability is applied per vCPU and must give every vCPU the same view,
-// which survives reset: probe them all, reset them all, probe again, and
-// return vCPU 0's first view only if every probe equals it.
-Seen probe_every_vcpu(ProbeVm& vm, unsigned vcpus) {
-  Seen first = probe_vcpu(vm, 0);
-  std::string problems;
-  for (const char* phase : {"boot", "after-reset"}) {
-    if (std::string(phase) == "after-reset")
-      for (unsigned i = 0; i < vcpus; ++i)
-        if (auto st = vm.reset(i); !st) system_failure(st.error());
-    for (unsigned i = std::string(phase) == "boot" ? 1 : 0; i < vcpus; ++i)
-      for (const auto& m : kvm::compare(first.view, probe_vcpu(vm, i).view, i, phase))
-        problems += (problems.empty() ? "" : "; ") + m.text();
-  }
-  if (!problems.empty())
-    throw Failure("KVM_CAP_ARM_NATIVE_CACHE_CONFIG: vCPUs disagree with vCPU 0 at boot: " + problems, kExitNegative);
-  return first;
-}
-
 // kvm show --native: KVM_CAP_ARM_NATIVE_CACHE_CONFIG on a scratch VM pinned to
 // each CPU kind; without the capability (confirmed, not just a
 // KVM_CHECK_EXTENSION answer: see native_detect.h), the view host discovery
-// synthesizes for that kind as the native kernel model would present it.
+// synthesizes for that kind (kvm/native_view.h).
 int run_show_native(const ShowArgs& a) {
   need_backend();
   auto sys_ = sys(kvm::System::open());
   const std::string release = uname_release();
   const kvm::NativeCapCheck check = sys(kvm::confirm_native_cap(sys_));
-  const bool have_cap = check.present;
-  if (!have_cap) std::cerr << "armcache: kvm show --native: " << check.reason << "; using host discovery\n";
+  if (!check.present) std::cerr << "armcache: kvm show --native: " << check.reason << "; using host discovery\n";
+  auto report = host::discover(host::DiscoverOptions{});
+  const identity::Host host = report ? host::to_identity(*report, "live") : identity::Host{};
   Json views = Json::array();
-  for (const auto& [cpu, cpus] : native_sources()) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0)
-      system_failure(Error::make(fmt::format("sched_setaffinity(cpu {}): {}", cpu, std::strerror(errno)), errno));
-    auto vm = sys(ProbeVm::create(sys_, a.vcpus));
+  for (const auto& src : kvm::native_sources(host)) {
     profile::Profile p;
-    if (have_cap) {
-      for (unsigned i = 0; i < a.vcpus; ++i)
-        if (auto st = vm.vcpu(i).enable_cap(kvm::kKvmCapArmNativeCacheConfig); !st) system_failure(st.error());
-      Seen s = probe_every_vcpu(vm, a.vcpus);
-      p.guest = profile::GuestRecord{s.view, release, "native"};
-      p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", "KVM_CAP_ARM_NATIVE_CACHE_CONFIG"},
-                      {"cpu", cpu}, {"cpus", cpus}, {"capability", check.reason}};
-    } else {
-      auto report = host::discover(host::DiscoverOptions{});
-      if (!report) usage_error(report.error().message);
-      identity::Host h = host::to_identity(*report, "live");
-      std::size_t k = 0;
-      while (k < h.kinds.size() && h.kinds[k].cpus != cpus) ++k;
-      auto in = kernel::host_input(h, k < h.kinds.size() ? k : 0);
-      if (!in) usage_error(in.error().message);
-      for (unsigned sel : cache::level_ind_selectors(in->current_cpu.clidr))
-        if (!in->current_cpu.ccsidr.count(sel))
-          throw Failure(fmt::format("no KVM_CAP_ARM_NATIVE_CACHE_CONFIG, and host discovery found no geometry for "
-                                    "CSSELR {} of cpus {} (sysfs, device tree and PPTT give no sizes)",
-                                    sel, cpus),
-                        kExitNegative);
-      kernel::VcpuModel m(*kernel::parse_kernel("native"), *in);
-      if (auto st = m.enable_native(0, {}, in->current_cpu); !st)
-        throw Failure(fmt::format("the registers discovered for cpus {} would be refused by the capability: {} ({})",
-                                  cpus, st.error().message, errno_name(st.error().errnum)),
+    std::string source = "KVM_CAP_ARM_NATIVE_CACHE_CONFIG";
+    if (check.present) {
+      const kvm::NativeProbe probe = sys(kvm::probe_native(sys_, src.cpu, a.vcpus));
+      std::string problems;
+      for (const auto& m : probe.disagreements) problems += (problems.empty() ? "" : "; ") + m.text();
+      if (!problems.empty())
+        throw Failure("KVM_CAP_ARM_NATIVE_CACHE_CONFIG: vCPUs disagree with vCPU 0 at boot: " + problems,
                       kExitNegative);
-      p.guest = profile::GuestRecord{m.view(), release, "native"};
-      p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", "host discovery"},
-                      {"cpu", cpu}, {"cpus", cpus}, {"capability", check.reason}};
+      p.guest = profile::GuestRecord{probe.first.view, release, "native"};
+    } else {
+      if (!report) usage_error(report.error().message);
+      const kernel::HostInput in = take(kernel::host_input(host, src.kind));
+      auto view = kvm::synthesized_native_view(in, src.cpus);
+      if (!view) throw Failure(view.error().message, kExitNegative);
+      p.guest = profile::GuestRecord{*view, release, "native"};
+      source = "host discovery";
       p.warnings.push_back("this kernel lacks KVM_CAP_ARM_NATIVE_CACHE_CONFIG: view synthesized from sysfs, device "
                            "tree and PPTT; LoUU, LoUIS and ICB are inferred");
     }
+    p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", source},
+                    {"cpu", src.cpu},     {"cpus", src.cpus},              {"capability", check.reason}};
     views.push_back(profile::to_json(p));
   }
   if (a.json) {
