@@ -26,6 +26,7 @@
 #include "armcache/kernel/vcpu_model.h"
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/verify.h"
+#include "armcache/kvm/verify_view.h"
 #include "armcache/vcpu/apply.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "fake_regs.h"
@@ -38,6 +39,21 @@ namespace p = probe;
 using armcache::testing::FakeRegs;
 
 // ---- payload ----
+
+TEST(VerifyReport, ProblemsAreTheFailedApplyOrEveryMismatch) {
+  VerifyReport r;
+  r.applies.resize(2);
+  r.applies[0].ok = r.applies[1].ok = true;
+  r.mismatches.push_back({1, "after-reset", "CLIDR_EL1", 0x1, 0x2});
+  ASSERT_EQ(r.problems().size(), 1u);
+  EXPECT_EQ(r.problems()[0], "vCPU 1 after-reset: CLIDR_EL1 expected 0x1 seen 0x2");
+  EXPECT_FALSE(r.ok());
+  r.mismatches.clear();
+  EXPECT_TRUE(r.ok());
+  r.applies[1].ok = false;
+  ASSERT_EQ(r.problems().size(), 1u);
+  EXPECT_EQ(r.problems()[0].rfind("vCPU 1 apply: ", 0), 0u);
+}
 
 TEST(NativeView, SourcesAreTheFirstCpuOfEveryKind) {
   identity::Host h;

@@ -17,10 +17,10 @@
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/surface.h"
 #include "armcache/kvm/verify.h"
+#include "armcache/kvm/verify_view.h"
 #include "armcache/vcpu/apply.h"
 #include "armcache/profile/profile.h"
 #include "armcache/registers/csselr.h"
-#include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
 #include "cli.h"
 #include "inputs.h"
@@ -223,9 +223,9 @@ struct VerifyArgs {
   unsigned vcpus = 2;
   bool json = false;
   bool all_selectors = false;
-  bool only_vcpu0 = false;     // testing: apply to vCPU 0 only
-  bool lose_on_reset = false;  // testing: put the default CLIDR back after reset, as 6.3-6.9 do
-  bool no_complete = false;    // testing: reset without completing the pending MMIO first
+  bool only_vcpu0 = false;     // testing: kvm::VerifyOptions' fault injection
+  bool lose_on_reset = false;
+  bool no_complete = false;
   bool closest = false;
 };
 
@@ -239,9 +239,14 @@ int run_verify(const VerifyArgs& a) {
     want = nearest->view;
     if (!a.json) print_nearest(std::cout, *nearest);
   }
-  auto vm = sys(ProbeVm::create(sys_, a.vcpus));
-  std::vector<GuestView> defaults;
-  for (unsigned i = 0; i < a.vcpus; ++i) defaults.push_back(sys(vcpu::read_view(vm.vcpu(i))));
+  kvm::VerifyOptions opt;
+  opt.vcpus = a.vcpus;
+  opt.compare.all_selectors = a.all_selectors;
+  opt.only_vcpu0 = a.only_vcpu0;
+  opt.lose_on_reset = a.lose_on_reset;
+  opt.no_complete = a.no_complete;
+  const kvm::VerifyReport rep = sys(kvm::verify_view(sys_, want, opt));
+  const std::vector<std::string> problems = rep.problems();
 
   Json out;
   out["view"] = a.view;
@@ -250,59 +255,24 @@ int run_verify(const VerifyArgs& a) {
   out["vcpus"] = a.vcpus;
   if (nearest) out["closest"] = nearest_json(*nearest);
   Json applies = Json::array();
-  std::vector<std::string> problems;
-  bool apply_ok = true;
-  for (unsigned i = 0; i < a.vcpus; ++i) {
-    if (a.only_vcpu0 && i > 0) break;
-    const auto rep = vcpu::apply_view(want, vm.vcpu(i));
-    applies.push_back(apply_json(rep, i));
-    if (!rep.ok) {
-      apply_ok = false;
-      problems.push_back(fmt::format("vCPU {} apply: {}", i, vcpu::describe(rep)));
-      break;
-    }
-  }
+  for (unsigned i = 0; i < rep.applies.size(); ++i) applies.push_back(apply_json(rep.applies[i], i));
   out["apply"] = applies;
-
-  kvm::CompareOptions opt;
-  opt.all_selectors = a.all_selectors;
-  std::vector<kvm::Mismatch> mismatches;
-  Json reads = Json::array();
-  if (apply_ok) {
-    for (const char* phase : {"boot", "after-reset"}) {
-      if (std::string(phase) == "after-reset") {
-        for (unsigned i = 0; i < a.vcpus; ++i) {
-          if (auto st = vm.reset(i, !a.no_complete); !st) system_failure(st.error());
-          if (a.lose_on_reset) {
-            if (auto st = vm.vcpu(i).set(reg::kClidrId, defaults[i].clidr_reg); !st) system_failure(st.error());
-          }
-        }
-      }
-      for (unsigned i = 0; i < a.vcpus; ++i) {
-        Seen s = probe_vcpu(vm, i);
-        auto m = kvm::compare(want, s.view, i, phase, opt);
-        if (s.reads.start != kvm::probe::kStartMagic)
-          m.push_back({i, phase, "probe entry (first instruction skipped: PC one instruction late)",
-                       kvm::probe::kStartMagic, s.reads.start});
-        mismatches.insert(mismatches.end(), m.begin(), m.end());
-        Json r = reads_extra(s.reads);
-        r["vcpu"] = i;
-        r["phase"] = phase;
-        r["view"] = profile::guest_view_to_json(s.view);
-        reads.push_back(r);
-      }
-    }
-  }
+  Json sels = Json::array();
+  for (unsigned s : rep.compared) sels.push_back(hex(s));
+  out["compared_selectors"] = sels;
   Json mm = Json::array();
-  for (const auto& m : mismatches) {
+  for (const auto& m : rep.mismatches)
     mm.push_back({{"vcpu", m.vcpu}, {"phase", m.phase}, {"register", m.reg}, {"expected", hex(m.expected)},
                   {"seen", hex(m.seen)}});
-    problems.push_back(m.text());
-  }
-  Json sels = Json::array();
-  for (unsigned s : kvm::compared_selectors(want, opt)) sels.push_back(hex(s));
-  out["compared_selectors"] = sels;
   out["mismatches"] = mm;
+  Json reads = Json::array();
+  for (const auto& r : rep.reads) {
+    Json j = reads_extra(r.seen.reads);
+    j["vcpu"] = r.vcpu;
+    j["phase"] = r.phase;
+    j["view"] = profile::guest_view_to_json(r.seen.view);
+    reads.push_back(j);
+  }
   out["reads"] = reads;
   out["ok"] = problems.empty();
   if (a.json) {
