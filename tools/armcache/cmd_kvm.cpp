@@ -15,6 +15,7 @@
 #include "armcache/kvm/native_view.h"
 #include "armcache/kvm/nearest.h"
 #include "armcache/kvm/probe.h"
+#include "armcache/kvm/replay_target.h"
 #include "armcache/kvm/surface.h"
 #include "armcache/kvm/verify.h"
 #include "armcache/kvm/verify_view.h"
@@ -343,31 +344,6 @@ int run_apply(const ApplyArgs& a) {
 
 // ---- replay (hidden; the test bed's SET_ONE_REG corpus) ----
 
-// vCPU 0 of a 1-vCPU probe VM; "fresh" makes a new VM.
-class KvmTarget : public replay::Target {
- public:
-  explicit KvmTarget(bool mte) : sys_(sys(kvm::System::open())), mte_(mte) {}
-  void fresh() override {
-    vm_.reset();  // close the old VM first
-    vm_.emplace(sys(ProbeVm::create(sys_, 1, mte_)));
-  }
-  vcpu::RegisterFile& regs() override { return vm_->vcpu(0); }
-  Status enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) override {
-    return vm_->vcpu(0).enable_cap(kvm::kKvmCapArmNativeCacheConfig, flags, args);
-  }
-  Status reset() override { return vm_->reset(0); }
-  Result<GuestView> run() override {
-    auto r = vm_->run(0);
-    if (!r) return r.error();
-    return r->to_view();
-  }
-
- private:
-  kvm::System sys_;
-  std::optional<ProbeVm> vm_;
-  bool mte_ = false;
-};
-
 struct ReplayArgs {
   std::string corpus;
   bool json = false;
@@ -377,7 +353,8 @@ struct ReplayArgs {
 int run_replay(const ReplayArgs& a) {
   const auto steps = replay::load_corpus(a.corpus);
   need_backend();
-  KvmTarget t(a.mte);
+  auto sys_ = sys(kvm::System::open());
+  kvm::ProbeReplayTarget t(sys_, a.mte);
   replay::print_result(uname_release(), "kvm", steps, replay::run(steps, t), a.json);
   return kExitOk;
 }
