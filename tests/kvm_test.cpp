@@ -28,6 +28,7 @@
 #include "armcache/kvm/verify.h"
 #include "armcache/kvm/verify_view.h"
 #include "armcache/vcpu/apply.h"
+#include "armcache/vcpu/counting_regs.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "fake_regs.h"
 
@@ -216,6 +217,18 @@ TEST(ApplyView, WritesInSafeOrderAndSkipsEqualRegisters) {
   EXPECT_TRUE(again.ok);
   EXPECT_TRUE(f.writes.empty());
   EXPECT_EQ(again.unchanged.size(), 5u);
+}
+
+// Every call through CountingRegs is counted and reaches the inner file.
+TEST(ApplyView, CountingRegsCountsEveryCall) {
+  FakeRegs f;
+  vcpu::CountingRegs regs(f);
+  GuestView v = n1_view();
+  v.ctr_reg = 0x8444c004;
+  ASSERT_TRUE(apply_view(v, regs).ok);
+  EXPECT_EQ(regs.sets, f.writes.size());
+  EXPECT_EQ(regs.sets, 5u);
+  EXPECT_GE(regs.gets, 5u);  // each register read before, and read back after its write
 }
 
 // first_difference reads in apply_view's order and names the first register

@@ -20,6 +20,7 @@
 #include "armcache/kvm/verify.h"
 #include "armcache/kvm/verify_view.h"
 #include "armcache/vcpu/apply.h"
+#include "armcache/vcpu/counting_regs.h"
 #include "armcache/profile/profile.h"
 #include "armcache/registers/csselr.h"
 #include "armcache/util/parse.h"
@@ -81,29 +82,6 @@ Json apply_json(const vcpu::ApplyReport& r, unsigned vcpu) {
   }
   return j;
 }
-
-// Counts the ONE_REG ioctls an apply makes (each call is one ioctl), for the
-// per-vCPU figures of `kvm apply --json` (bench/kvm-scale.sh reports them).
-class CountingRegs : public vcpu::RegisterFile {
- public:
-  explicit CountingRegs(vcpu::RegisterFile& inner) : inner_(inner) {}
-  Result<std::vector<std::uint64_t>> reg_list() override {
-    ++lists;
-    return inner_.reg_list();
-  }
-  Result<std::uint64_t> get(std::uint64_t id) override {
-    ++gets;
-    return inner_.get(id);
-  }
-  Status set(std::uint64_t id, std::uint64_t value) override {
-    ++sets;
-    return inner_.set(id, value);
-  }
-  unsigned lists = 0, gets = 0, sets = 0;
-
- private:
-  vcpu::RegisterFile& inner_;
-};
 
 // ---- show ----
 
@@ -313,7 +291,7 @@ int run_apply(const ApplyArgs& a) {
   Json applies = Json::array();
   std::string problem;
   auto one = [&](vcpu::RegisterFile& vcpu, unsigned i) {
-    CountingRegs regs(vcpu);
+    vcpu::CountingRegs regs(vcpu);
     const auto t0 = std::chrono::steady_clock::now();
     const auto rep = vcpu::apply_view(want, regs);
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
