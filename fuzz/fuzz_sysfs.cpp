@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "armcache/host/cpulist.h"
+#include "armcache/util/cpulist.h"
 #include "armcache/host/discover.h"
 #include "armcache/host/sysfs.h"
 
@@ -74,6 +74,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string text = armcache::host::report_to_json(armcache::host::analyze({*r}, std::nullopt));
     if (nlohmann::json::parse(text, nullptr, false).is_discarded()) __builtin_trap();
   }
-  (void)armcache::host::parse_cpulist(std::string_view(reinterpret_cast<const char*>(data), size));
+  (void)armcache::parse_cpulist(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

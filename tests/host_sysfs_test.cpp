@@ -8,7 +8,7 @@
 #include <fstream>
 #include <map>
 
-#include "armcache/host/cpulist.h"
+#include "armcache/util/cpulist.h"
 #include "armcache/host/discover.h"
 #include "armcache/host/io.h"
 #include "armcache/host/sysfs.h"

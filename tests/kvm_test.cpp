@@ -21,9 +21,14 @@
 #include "armcache/kvm/kvm.h"
 #include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/native_detect.h"
+#include "armcache/kvm/native_view.h"
+#include "armcache/identity/qemu_models.h"
+#include "armcache/kernel/vcpu_model.h"
 #include "armcache/kvm/probe.h"
 #include "armcache/kvm/verify.h"
+#include "armcache/kvm/verify_view.h"
 #include "armcache/vcpu/apply.h"
+#include "armcache/vcpu/counting_regs.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "fake_regs.h"
 
@@ -35,6 +40,49 @@ namespace p = probe;
 using armcache::testing::FakeRegs;
 
 // ---- payload ----
+
+TEST(VerifyReport, ProblemsAreTheFailedApplyOrEveryMismatch) {
+  VerifyReport r;
+  r.applies.resize(2);
+  r.applies[0].ok = r.applies[1].ok = true;
+  r.mismatches.push_back({1, "after-reset", "CLIDR_EL1", 0x1, 0x2});
+  ASSERT_EQ(r.problems().size(), 1u);
+  EXPECT_EQ(r.problems()[0], "vCPU 1 after-reset: CLIDR_EL1 expected 0x1 seen 0x2");
+  EXPECT_FALSE(r.ok());
+  r.mismatches.clear();
+  EXPECT_TRUE(r.ok());
+  r.applies[1].ok = false;
+  ASSERT_EQ(r.problems().size(), 1u);
+  EXPECT_EQ(r.problems()[0].rfind("vCPU 1 apply: ", 0), 0u);
+}
+
+TEST(NativeView, SourcesAreTheFirstCpuOfEveryKind) {
+  identity::Host h;
+  h.kinds.resize(2);
+  h.kinds[0].cpus = "0-3";
+  h.kinds[1].cpus = "4-7";
+  const auto src = native_sources(h);
+  ASSERT_EQ(src.size(), 2u);
+  EXPECT_EQ(std::tie(src[0].cpu, src[0].cpus, src[0].kind), std::make_tuple(0u, std::string("0-3"), std::size_t{0}));
+  EXPECT_EQ(std::tie(src[1].cpu, src[1].cpus, src[1].kind), std::make_tuple(4u, std::string("4-7"), std::size_t{1}));
+  // Without CPU lists (or without discovery): CPU 0 alone.
+  const auto none = native_sources(identity::Host{});
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_EQ(std::tie(none[0].cpu, none[0].cpus, none[0].kind), std::make_tuple(0u, std::string("0"), std::size_t{0}));
+}
+
+TEST(NativeView, SynthesizedFromTheHostsRegistersOrNamesTheMissingGeometry) {
+  const identity::Host h = *identity::qemu_model_host("neoverse-n1");
+  kernel::HostInput in = *kernel::host_input(h, 0);
+  auto v = synthesized_native_view(in, "0-3");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(v->ccsidr[0], in.current_cpu.ccsidr.at(0));
+  in.current_cpu.ccsidr.erase(2);
+  auto missing = synthesized_native_view(in, "0-3");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().errnum, ENODATA);
+  EXPECT_NE(missing.error().message.find("no geometry for CSSELR 2 of cpus 0-3"), std::string::npos);
+}
 
 TEST(ProbePayload, EncodesLikeBinutils) {
   // Words from aarch64-linux-gnu-objdump of the instructions named.
@@ -163,6 +211,18 @@ TEST(ApplyView, WritesInSafeOrderAndSkipsEqualRegisters) {
   EXPECT_TRUE(again.ok);
   EXPECT_TRUE(f.writes.empty());
   EXPECT_EQ(again.unchanged.size(), 5u);
+}
+
+// Every call through CountingRegs is counted and reaches the inner file.
+TEST(ApplyView, CountingRegsCountsEveryCall) {
+  FakeRegs f;
+  vcpu::CountingRegs regs(f);
+  GuestView v = n1_view();
+  v.ctr_reg = 0x8444c004;
+  ASSERT_TRUE(apply_view(v, regs).ok);
+  EXPECT_EQ(regs.sets, f.writes.size());
+  EXPECT_EQ(regs.sets, 5u);
+  EXPECT_GE(regs.gets, 5u);  // each register read before, and read back after its write
 }
 
 // first_difference reads in apply_view's order and names the first register

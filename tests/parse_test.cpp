@@ -1,13 +1,41 @@
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
 #include <cerrno>
 
 #include "armcache/registers/codec.h"
+#include "armcache/util/affinity.h"
 #include "armcache/util/parse.h"
 #include "armcache/util/result.h"
 
 namespace armcache {
 namespace {
+
+TEST(CpuPin, PinsTheThreadAndGivesItsAffinityBack) {
+  cpu_set_t before;
+  ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
+  unsigned cpu = 0;
+  while (!CPU_ISSET(cpu, &before)) ++cpu;
+  {
+    auto pin = CpuPin::pin(cpu);
+    ASSERT_TRUE(pin.ok()) << pin.error().message;
+    cpu_set_t now;
+    ASSERT_EQ(sched_getaffinity(0, sizeof now, &now), 0);
+    EXPECT_EQ(CPU_COUNT(&now), 1);
+    EXPECT_TRUE(CPU_ISSET(cpu, &now));
+  }
+  cpu_set_t after;
+  ASSERT_EQ(sched_getaffinity(0, sizeof after, &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&before, &after));
+}
+
+TEST(CpuPin, NamesTheCpuItCannotPinTo) {
+  auto pin = CpuPin::pin(CPU_SETSIZE);
+  ASSERT_FALSE(pin.ok());
+  EXPECT_EQ(pin.error().errnum, EINVAL);
+  EXPECT_NE(pin.error().message.find("sched_setaffinity(cpu"), std::string::npos);
+}
 
 TEST(ParseHex, AcceptsWithAndWithoutPrefix) {
   EXPECT_EQ(*parse_hex("0x1482000023"), 0x1482000023ull);

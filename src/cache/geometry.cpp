@@ -49,6 +49,15 @@ bool looks_truncated(std::uint64_t raw, bool ccidx) {
   return (raw >> 32) == 0 && c.num_sets() == 0;
 }
 
+std::string describe_ccsidr(std::uint64_t raw, bool ccidx) {
+  if (raw == 0) return "0";
+  const Geometry g = geometry_of_read(raw, ccidx);
+  const std::uint64_t size = g.size_bytes();
+  const std::string sz = size >= 1024 ? fmt::format("{} KiB", size / 1024) : fmt::format("{} B", size);
+  return fmt::format("{:#x}  {}-byte lines x {} way{} x {} set{} = {}", raw, g.line_bytes, g.ways,
+                     g.ways == 1 ? "" : "s", g.sets, g.sets == 1 ? "" : "s", sz);
+}
+
 Truncation check_truncated(std::uint32_t demux_value, std::optional<bool> host_ccidx) {
   if (host_ccidx.has_value()) return *host_ccidx ? Truncation::kYes : Truncation::kNo;
   const Ccsidr as32(demux_value, CcsidrFormat::k32);

@@ -227,7 +227,7 @@ Result<Description> describe(const GuestView& v, Topology t) {
       const std::string name = fmt::format("L{}{}", l.level, type_word(ty));
       if (raw == 0)
         return Error::make(fmt::format("{} ({}) reads 0: no geometry", reg::ccsidr_name(s.csselr()), name));
-      const cache::Geometry g = cache::geometry_of(reg::Ccsidr::as_read(raw, v.mmfr2_ccidx != 0));
+      const cache::Geometry g = cache::geometry_of_read(raw, v.mmfr2_ccidx != 0);
       if (g.size_bytes() > 0xffffffffu)
         return Error::make(fmt::format("{} is {} bytes, more than the 32-bit size fields hold", name, g.size_bytes()));
       if (g.ways == 1 && g.sets == 1)

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
-#include "armcache/host/cpulist.h"
+#include "armcache/util/cpulist.h"
 #include "armcache/host/devicetree.h"
 #include "armcache/host/pptt.h"
 #include "armcache/host/sanity.h"

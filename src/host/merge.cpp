@@ -6,7 +6,7 @@
 #include <map>
 #include <tuple>
 
-#include "armcache/host/cpulist.h"
+#include "armcache/util/cpulist.h"
 
 namespace armcache::host {
 namespace {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "armcache/host/cpulist.h"
+#include "armcache/util/cpulist.h"
 
 namespace armcache::host {
 

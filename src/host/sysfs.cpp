@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "armcache/host/cpulist.h"
+#include "armcache/util/cpulist.h"
 #include "armcache/util/fd.h"
 
 namespace armcache::host {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "armcache/cache/geometry.h"
+#include "armcache/kernel/guest_view.h"
 #include "armcache/kernel/vcpu_model.h"
 #include "armcache/plan/planner.h"
 #include "armcache/profile/profile.h"
@@ -21,7 +22,7 @@ Richness richness(const GuestView& v) {
   Richness r;
   for (std::uint32_t sel : identity::identity_selectors(v)) {
     const std::uint64_t raw = v.ccsidr_read(sel);
-    const cache::Geometry g = cache::geometry_of(reg::Ccsidr::as_read(raw, v.mmfr2_ccidx != 0));
+    const cache::Geometry g = cache::geometry_of_read(raw, v.mmfr2_ccidx != 0);
     ++r.caches;
     r.total_bytes += g.size_bytes();
     if (g.ways > 1 || g.sets > 1) ++r.real_caches;
@@ -136,9 +137,8 @@ Baseline compute_baseline(const std::vector<FleetHost>& hosts, const std::option
       const std::string kind = cls.inputs.size() > 1 ? fmt::format(" kind {}", i) : "";
       kernel::VcpuModel def(cls.kernel, cls.inputs[i]);
       add(def.view(), cls.kernel.generation, fmt::format("default view of {}{} on kernel {}", cls.name, kind, cls.kernel.label));
-      kernel::VcpuModel nat(native, cls.inputs[i]);
-      if (nat.enable_native(0, {}, cls.inputs[i].current_cpu))
-        add(nat.view(), kernel::Generation::kNative, fmt::format("native view of {}{}", cls.name, kind));
+      if (auto nat = kernel::initial_view(native, cls.inputs[i]))
+        add(*nat, kernel::Generation::kNative, fmt::format("native view of {}{}", cls.name, kind));
       all_kinds.push_back(cls.inputs[i].current_cpu);
     }
   }

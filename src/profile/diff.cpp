@@ -46,7 +46,7 @@ std::string size_words(std::uint64_t bytes) {
 }
 
 cache::Geometry geometry(std::uint64_t v, bool ccidx) {
-  return cache::geometry_of(reg::Ccsidr::as_read(v, ccidx));
+  return cache::geometry_of_read(v, ccidx);
 }
 
 // What a reader should know about one side's value beyond its geometry.

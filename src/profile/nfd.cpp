@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "armcache/kernel/generation.h"
+#include "armcache/kernel/guest_view.h"
 #include "armcache/kernel/vcpu_model.h"
 #include "armcache/profile/profile.h"
 
@@ -80,14 +81,13 @@ LabelSet labels(const NodeFacts& f) {
     }
     // The cache identity: the view the native capability gives a guest on
     // this kind, i.e. the hardware's registers as a guest would read them.
-    kernel::VcpuModel m(*native, *in);
-    if (auto st = m.enable_native(0, {}, in->current_cpu); !st) {
+    if (auto view = kernel::initial_view(*native, *in); !view) {
       out.notes.push_back(fmt::format("kind {}: the discovered registers are incomplete ({}: {} from the native "
                                       "model): no cache identity",
-                                      i, errno_name(st.error().errnum), st.error().message));
+                                      i, errno_name(view.error().errnum), view.error().message));
       complete = false;
     } else {
-      const std::string id = hex_of(fingerprint(m.view()));
+      const std::string id = hex_of(fingerprint(*view));
       identities.push_back(id);
       add(kind + ".cache-identity", id);
     }

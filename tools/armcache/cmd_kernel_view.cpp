@@ -6,7 +6,7 @@
 
 #include "armcache/cache/geometry.h"
 #include "armcache/cache/selectors.h"
-#include "armcache/kernel/vcpu_model.h"
+#include "armcache/kernel/guest_view.h"
 #include "armcache/profile/profile.h"
 #include "inputs.h"
 
@@ -23,37 +23,6 @@ struct KernelViewArgs {
   bool json = false;
 };
 
-// Facts about the view a VMM or operator should not miss.
-std::vector<std::string> view_warnings(const kernel::KernelSpec& k, const kernel::HostInput& in,
-                                       const identity::GuestView& v, bool mte) {
-  std::vector<std::string> w;
-  if (k.generation == kernel::Generation::kPre63) {
-    if (in.current_cpu.ccidx)
-      w.push_back("FEAT_CCIDX host: the guest reads 64-bit CCSIDR values but the DEMUX registers hold only their low "
-                  "32 bits, so a saved view loses the geometry (truncated CCIDX values)");
-    bool ttype = false;
-    for (unsigned l = 1; l <= reg::kMaxCacheLevels; ++l) ttype |= v.clidr.ttype(l) != 0;
-    if (ttype && !mte) w.push_back("CLIDR_EL1 passes the host's Ttype (tag cache) fields to a VM without MTE");
-    if (in.boot_cpu.clidr != in.current_cpu.clidr || in.boot_cpu.ccsidr != in.current_cpu.ccsidr)
-      w.push_back("heterogeneous host: DEMUX values (and restores) depend on the CPU the VMM thread runs on");
-  } else if (k.generation != kernel::Generation::kNative) {
-    w.push_back("fabricated cache registers: every cache reads as 1 set x 1 way; the real hierarchy is hidden");
-    if (k.generation == kernel::Generation::k63To69)
-      w.push_back("a vCPU reset (PSCI CPU_ON) re-fabricates CLIDR_EL1 and wipes a value the VMM wrote");
-  }
-  return w;
-}
-
-std::string describe_ccsidr(std::uint64_t v, bool ccidx) {
-  if (v == 0) return "0";
-  const reg::Ccsidr c = reg::Ccsidr::as_read(v, ccidx);
-  const cache::Geometry g = cache::geometry_of(c);
-  const std::uint64_t size = g.size_bytes();
-  const std::string sz = size >= 1024 ? fmt::format("{} KiB", size / 1024) : fmt::format("{} B", size);
-  return fmt::format("{:#x}  {}-byte lines x {} way{} x {} set{} = {}", v, g.line_bytes, g.ways,
-                     g.ways == 1 ? "" : "s", g.sets, g.sets == 1 ? "" : "s", sz);
-}
-
 int run_kernel_view(const KernelViewArgs& a) {
   const kernel::KernelSpec k = load_kernel(a.kernel);
   warn_if_unproven(k);
@@ -61,21 +30,19 @@ int run_kernel_view(const KernelViewArgs& a) {
   apply_ctr_option(host, a.ctr);
   const kernel::HostInput in =
       host_input_of(host, a.host_file.empty() ? a.qemu_model : a.host_file, a.cpu_kind);
-  kernel::VcpuModel model(k, in, kernel::VmConfig{a.mte});
-  if (k.generation == kernel::Generation::kNative) {
-    // The view a VMM gets after enabling the capability on this CPU.
-    if (auto st = model.enable_native(0, {}, in.current_cpu); !st)
-      throw Failure(fmt::format("KVM_ENABLE_CAP(KVM_CAP_ARM_NATIVE_CACHE_CONFIG) would fail on this host: {} ({})",
-                                st.error().message, errno_name(st.error().errnum)),
-                    kExitNegative);
-  }
-  const identity::GuestView v = model.view();
+  const kernel::VmConfig vm{a.mte};
+  auto view = kernel::initial_view(k, in, vm);
+  if (!view)
+    throw Failure(fmt::format("KVM_ENABLE_CAP(KVM_CAP_ARM_NATIVE_CACHE_CONFIG) would fail on this host: {} ({})",
+                              view.error().message, errno_name(view.error().errnum)),
+                  kExitNegative);
+  const identity::GuestView& v = *view;
   profile::Profile p;
   p.guest = profile::GuestRecord{v, k.label, std::string(kernel::generation_name(k.generation))};
   p.host = host;
   p.provenance = {{"tool", kTool}, {"command", "kernel-view"}, {"model", "kernel model"},
                   {"vm_mte", a.mte}};
-  p.warnings = view_warnings(k, in, v, a.mte);
+  p.warnings = kernel::view_warnings(k, in, v, vm);
   if (a.json) {
     print_json(profile::to_json(p));
     return kExitOk;
@@ -96,7 +63,7 @@ int run_kernel_view(const KernelViewArgs& a) {
   for (unsigned i = 0; i < identity::kGuestSelectors; ++i)
     if (v.ccsidr[i] != 0 || v.demux.count(i))
       out << fmt::format("    {:>2} L{}{}  {}\n", i, i / 2 + 1, (i & 1) ? "I" : "D",
-                         describe_ccsidr(v.ccsidr[i], v.mmfr2_ccidx != 0));
+                         cache::describe_ccsidr(v.ccsidr[i], v.mmfr2_ccidx != 0));
   std::string ids;
   for (const auto& [sel, val] : v.demux) ids += fmt::format("{}{}", ids.empty() ? "" : ",", sel);
   out << "  DEMUX ids: " << ids << '\n';

@@ -5,26 +5,24 @@
 #include <chrono>
 #include <iostream>
 #include <optional>
-#include <sched.h>
 
-#include <cerrno>
-#include <cstring>
-
-#include "armcache/cache/selectors.h"
-#include "armcache/host/cpulist.h"
 #include "armcache/host/discover.h"
 #include "armcache/kernel/generation.h"
 #include "armcache/kernel/vcpu_model.h"
 #include "armcache/kvm/kvm.h"
 #include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/native_detect.h"
+#include "armcache/kvm/native_view.h"
 #include "armcache/kvm/nearest.h"
 #include "armcache/kvm/probe.h"
+#include "armcache/kvm/replay_target.h"
 #include "armcache/kvm/surface.h"
 #include "armcache/kvm/verify.h"
+#include "armcache/kvm/verify_view.h"
 #include "armcache/vcpu/apply.h"
+#include "armcache/vcpu/counting_regs.h"
 #include "armcache/profile/profile.h"
-#include "armcache/registers/kvm_reg_id.h"
+#include "armcache/registers/csselr.h"
 #include "armcache/util/parse.h"
 #include "cli.h"
 #include "inputs.h"
@@ -85,29 +83,6 @@ Json apply_json(const vcpu::ApplyReport& r, unsigned vcpu) {
   return j;
 }
 
-// Counts the ONE_REG ioctls an apply makes (each call is one ioctl), for the
-// per-vCPU figures of `kvm apply --json` (bench/kvm-scale.sh reports them).
-class CountingRegs : public vcpu::RegisterFile {
- public:
-  explicit CountingRegs(vcpu::RegisterFile& inner) : inner_(inner) {}
-  Result<std::vector<std::uint64_t>> reg_list() override {
-    ++lists;
-    return inner_.reg_list();
-  }
-  Result<std::uint64_t> get(std::uint64_t id) override {
-    ++gets;
-    return inner_.get(id);
-  }
-  Status set(std::uint64_t id, std::uint64_t value) override {
-    ++sets;
-    return inner_.set(id, value);
-  }
-  unsigned lists = 0, gets = 0, sets = 0;
-
- private:
-  vcpu::RegisterFile& inner_;
-};
-
 // ---- show ----
 
 struct ShowArgs {
@@ -116,92 +91,42 @@ struct ShowArgs {
   bool native = false;
 };
 
-// The CPUs to take native views from: the first CPU of every CPU kind host
-// discovery finds, so a heterogeneous host is never described by cpu0 alone.
-std::vector<std::pair<unsigned, std::string>> native_sources() {
-  std::vector<std::pair<unsigned, std::string>> out;
-  auto report = host::discover(host::DiscoverOptions{});
-  if (report) {
-    for (const auto& kind : host::to_identity(*report, "live").kinds) {
-      auto cpus = host::parse_cpulist(kind.cpus);
-      if (cpus && !cpus->empty()) out.emplace_back(cpus->front(), kind.cpus);
-    }
-  }
-  if (out.empty()) out.emplace_back(0u, "0");
-  return out;
-}
-
-// The capability is applied per vCPU and must give every vCPU the same view,
-// which survives reset: probe them all, reset them all, probe again, and
-// return vCPU 0's first view only if every probe equals it.
-Seen probe_every_vcpu(ProbeVm& vm, unsigned vcpus) {
-  Seen first = probe_vcpu(vm, 0);
-  std::string problems;
-  for (const char* phase : {"boot", "after-reset"}) {
-    if (std::string(phase) == "after-reset")
-      for (unsigned i = 0; i < vcpus; ++i)
-        if (auto st = vm.reset(i); !st) system_failure(st.error());
-    for (unsigned i = std::string(phase) == "boot" ? 1 : 0; i < vcpus; ++i)
-      for (const auto& m : kvm::compare(first.view, probe_vcpu(vm, i).view, i, phase))
-        problems += (problems.empty() ? "" : "; ") + m.text();
-  }
-  if (!problems.empty())
-    throw Failure("KVM_CAP_ARM_NATIVE_CACHE_CONFIG: vCPUs disagree with vCPU 0 at boot: " + problems, kExitNegative);
-  return first;
-}
-
 // kvm show --native: KVM_CAP_ARM_NATIVE_CACHE_CONFIG on a scratch VM pinned to
 // each CPU kind; without the capability (confirmed, not just a
 // KVM_CHECK_EXTENSION answer: see native_detect.h), the view host discovery
-// synthesizes for that kind as the native kernel model would present it.
+// synthesizes for that kind (kvm/native_view.h).
 int run_show_native(const ShowArgs& a) {
   need_backend();
   auto sys_ = sys(kvm::System::open());
   const std::string release = uname_release();
   const kvm::NativeCapCheck check = sys(kvm::confirm_native_cap(sys_));
-  const bool have_cap = check.present;
-  if (!have_cap) std::cerr << "armcache: kvm show --native: " << check.reason << "; using host discovery\n";
+  if (!check.present) std::cerr << "armcache: kvm show --native: " << check.reason << "; using host discovery\n";
+  auto report = host::discover(host::DiscoverOptions{});
+  const identity::Host host = report ? host::to_identity(*report, "live") : identity::Host{};
   Json views = Json::array();
-  for (const auto& [cpu, cpus] : native_sources()) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0)
-      system_failure(Error::make(fmt::format("sched_setaffinity(cpu {}): {}", cpu, std::strerror(errno)), errno));
-    auto vm = sys(ProbeVm::create(sys_, a.vcpus));
+  for (const auto& src : kvm::native_sources(host)) {
     profile::Profile p;
-    if (have_cap) {
-      for (unsigned i = 0; i < a.vcpus; ++i)
-        if (auto st = vm.vcpu(i).enable_cap(kvm::kKvmCapArmNativeCacheConfig); !st) system_failure(st.error());
-      Seen s = probe_every_vcpu(vm, a.vcpus);
-      p.guest = profile::GuestRecord{s.view, release, "native"};
-      p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", "KVM_CAP_ARM_NATIVE_CACHE_CONFIG"},
-                      {"cpu", cpu}, {"cpus", cpus}, {"capability", check.reason}};
-    } else {
-      auto report = host::discover(host::DiscoverOptions{});
-      if (!report) usage_error(report.error().message);
-      identity::Host h = host::to_identity(*report, "live");
-      std::size_t k = 0;
-      while (k < h.kinds.size() && h.kinds[k].cpus != cpus) ++k;
-      auto in = kernel::host_input(h, k < h.kinds.size() ? k : 0);
-      if (!in) usage_error(in.error().message);
-      for (unsigned sel : cache::level_ind_selectors(in->current_cpu.clidr))
-        if (!in->current_cpu.ccsidr.count(sel))
-          throw Failure(fmt::format("no KVM_CAP_ARM_NATIVE_CACHE_CONFIG, and host discovery found no geometry for "
-                                    "CSSELR {} of cpus {} (sysfs, device tree and PPTT give no sizes)",
-                                    sel, cpus),
-                        kExitNegative);
-      kernel::VcpuModel m(*kernel::parse_kernel("native"), *in);
-      if (auto st = m.enable_native(0, {}, in->current_cpu); !st)
-        throw Failure(fmt::format("the registers discovered for cpus {} would be refused by the capability: {} ({})",
-                                  cpus, st.error().message, errno_name(st.error().errnum)),
+    std::string source = "KVM_CAP_ARM_NATIVE_CACHE_CONFIG";
+    if (check.present) {
+      const kvm::NativeProbe probe = sys(kvm::probe_native(sys_, src.cpu, a.vcpus));
+      std::string problems;
+      for (const auto& m : probe.disagreements) problems += (problems.empty() ? "" : "; ") + m.text();
+      if (!problems.empty())
+        throw Failure("KVM_CAP_ARM_NATIVE_CACHE_CONFIG: vCPUs disagree with vCPU 0 at boot: " + problems,
                       kExitNegative);
-      p.guest = profile::GuestRecord{m.view(), release, "native"};
-      p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", "host discovery"},
-                      {"cpu", cpu}, {"cpus", cpus}, {"capability", check.reason}};
+      p.guest = profile::GuestRecord{probe.first.view, release, "native"};
+    } else {
+      if (!report) usage_error(report.error().message);
+      const kernel::HostInput in = take(kernel::host_input(host, src.kind));
+      auto view = kvm::synthesized_native_view(in, src.cpus);
+      if (!view) throw Failure(view.error().message, kExitNegative);
+      p.guest = profile::GuestRecord{*view, release, "native"};
+      source = "host discovery";
       p.warnings.push_back("this kernel lacks KVM_CAP_ARM_NATIVE_CACHE_CONFIG: view synthesized from sysfs, device "
                            "tree and PPTT; LoUU, LoUIS and ICB are inferred");
     }
+    p.provenance = {{"tool", "armcache"}, {"command", "kvm show --native"}, {"source", source},
+                    {"cpu", src.cpu},     {"cpus", src.cpus},              {"capability", check.reason}};
     views.push_back(profile::to_json(p));
   }
   if (a.json) {
@@ -248,8 +173,9 @@ int run_show(const ShowArgs& a) {
   std::cout << fmt::format("  ID_AA64MMFR2_EL1.CCIDX {}\n", v.mmfr2_ccidx);
   for (unsigned s = 0; s < identity::kGuestSelectors; ++s) {
     auto d = v.demux.find(s);
-    std::cout << fmt::format("  CCSIDR_EL1 CSSELR={:<4} {:<12} TnD {:<12} DEMUX {}\n", hex(s), hex(v.ccsidr[s]),
-                             hex(v.ccsidr_tnd[s]), d == v.demux.end() ? std::string("-") : hex(d->second));
+    std::cout << fmt::format("  {:<16} {:<12} TnD {:<12} DEMUX {}\n", reg::ccsidr_name(reg::Csselr(s)),
+                             hex(v.ccsidr[s]), hex(v.ccsidr_tnd[s]),
+                             d == v.demux.end() ? std::string("-") : hex(d->second));
   }
   std::cout << fmt::format("  default vCPU ({}): {} registers listed, {} feature ID and firmware registers\n",
                            p.surface->features, p.surface->reg_list.size(), p.surface->values.size());
@@ -276,9 +202,9 @@ struct VerifyArgs {
   unsigned vcpus = 2;
   bool json = false;
   bool all_selectors = false;
-  bool only_vcpu0 = false;     // testing: apply to vCPU 0 only
-  bool lose_on_reset = false;  // testing: put the default CLIDR back after reset, as 6.3-6.9 do
-  bool no_complete = false;    // testing: reset without completing the pending MMIO first
+  bool only_vcpu0 = false;     // testing: kvm::VerifyOptions' fault injection
+  bool lose_on_reset = false;
+  bool no_complete = false;
   bool closest = false;
 };
 
@@ -292,9 +218,14 @@ int run_verify(const VerifyArgs& a) {
     want = nearest->view;
     if (!a.json) print_nearest(std::cout, *nearest);
   }
-  auto vm = sys(ProbeVm::create(sys_, a.vcpus));
-  std::vector<GuestView> defaults;
-  for (unsigned i = 0; i < a.vcpus; ++i) defaults.push_back(sys(vcpu::read_view(vm.vcpu(i))));
+  kvm::VerifyOptions opt;
+  opt.vcpus = a.vcpus;
+  opt.compare.all_selectors = a.all_selectors;
+  opt.only_vcpu0 = a.only_vcpu0;
+  opt.lose_on_reset = a.lose_on_reset;
+  opt.no_complete = a.no_complete;
+  const kvm::VerifyReport rep = sys(kvm::verify_view(sys_, want, opt));
+  const std::vector<std::string> problems = rep.problems();
 
   Json out;
   out["view"] = a.view;
@@ -303,59 +234,24 @@ int run_verify(const VerifyArgs& a) {
   out["vcpus"] = a.vcpus;
   if (nearest) out["closest"] = nearest_json(*nearest);
   Json applies = Json::array();
-  std::vector<std::string> problems;
-  bool apply_ok = true;
-  for (unsigned i = 0; i < a.vcpus; ++i) {
-    if (a.only_vcpu0 && i > 0) break;
-    const auto rep = vcpu::apply_view(want, vm.vcpu(i));
-    applies.push_back(apply_json(rep, i));
-    if (!rep.ok) {
-      apply_ok = false;
-      problems.push_back(fmt::format("vCPU {} apply: {}", i, vcpu::describe(rep)));
-      break;
-    }
-  }
+  for (unsigned i = 0; i < rep.applies.size(); ++i) applies.push_back(apply_json(rep.applies[i], i));
   out["apply"] = applies;
-
-  kvm::CompareOptions opt;
-  opt.all_selectors = a.all_selectors;
-  std::vector<kvm::Mismatch> mismatches;
-  Json reads = Json::array();
-  if (apply_ok) {
-    for (const char* phase : {"boot", "after-reset"}) {
-      if (std::string(phase) == "after-reset") {
-        for (unsigned i = 0; i < a.vcpus; ++i) {
-          if (auto st = vm.reset(i, !a.no_complete); !st) system_failure(st.error());
-          if (a.lose_on_reset) {
-            if (auto st = vm.vcpu(i).set(reg::kClidrId, defaults[i].clidr_reg); !st) system_failure(st.error());
-          }
-        }
-      }
-      for (unsigned i = 0; i < a.vcpus; ++i) {
-        Seen s = probe_vcpu(vm, i);
-        auto m = kvm::compare(want, s.view, i, phase, opt);
-        if (s.reads.start != kvm::probe::kStartMagic)
-          m.push_back({i, phase, "probe entry (first instruction skipped: PC one instruction late)",
-                       kvm::probe::kStartMagic, s.reads.start});
-        mismatches.insert(mismatches.end(), m.begin(), m.end());
-        Json r = reads_extra(s.reads);
-        r["vcpu"] = i;
-        r["phase"] = phase;
-        r["view"] = profile::guest_view_to_json(s.view);
-        reads.push_back(r);
-      }
-    }
-  }
+  Json sels = Json::array();
+  for (unsigned s : rep.compared) sels.push_back(hex(s));
+  out["compared_selectors"] = sels;
   Json mm = Json::array();
-  for (const auto& m : mismatches) {
+  for (const auto& m : rep.mismatches)
     mm.push_back({{"vcpu", m.vcpu}, {"phase", m.phase}, {"register", m.reg}, {"expected", hex(m.expected)},
                   {"seen", hex(m.seen)}});
-    problems.push_back(m.text());
-  }
-  Json sels = Json::array();
-  for (unsigned s : kvm::compared_selectors(want, opt)) sels.push_back(hex(s));
-  out["compared_selectors"] = sels;
   out["mismatches"] = mm;
+  Json reads = Json::array();
+  for (const auto& r : rep.reads) {
+    Json j = reads_extra(r.seen.reads);
+    j["vcpu"] = r.vcpu;
+    j["phase"] = r.phase;
+    j["view"] = profile::guest_view_to_json(r.seen.view);
+    reads.push_back(j);
+  }
   out["reads"] = reads;
   out["ok"] = problems.empty();
   if (a.json) {
@@ -395,7 +291,7 @@ int run_apply(const ApplyArgs& a) {
   Json applies = Json::array();
   std::string problem;
   auto one = [&](vcpu::RegisterFile& vcpu, unsigned i) {
-    CountingRegs regs(vcpu);
+    vcpu::CountingRegs regs(vcpu);
     const auto t0 = std::chrono::steady_clock::now();
     const auto rep = vcpu::apply_view(want, regs);
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
@@ -426,31 +322,6 @@ int run_apply(const ApplyArgs& a) {
 
 // ---- replay (hidden; the test bed's SET_ONE_REG corpus) ----
 
-// vCPU 0 of a 1-vCPU probe VM; "fresh" makes a new VM.
-class KvmTarget : public replay::Target {
- public:
-  explicit KvmTarget(bool mte) : sys_(sys(kvm::System::open())), mte_(mte) {}
-  void fresh() override {
-    vm_.reset();  // close the old VM first
-    vm_.emplace(sys(ProbeVm::create(sys_, 1, mte_)));
-  }
-  vcpu::RegisterFile& regs() override { return vm_->vcpu(0); }
-  Status enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) override {
-    return vm_->vcpu(0).enable_cap(kvm::kKvmCapArmNativeCacheConfig, flags, args);
-  }
-  Status reset() override { return vm_->reset(0); }
-  Result<GuestView> run() override {
-    auto r = vm_->run(0);
-    if (!r) return r.error();
-    return r->to_view();
-  }
-
- private:
-  kvm::System sys_;
-  std::optional<ProbeVm> vm_;
-  bool mte_ = false;
-};
-
 struct ReplayArgs {
   std::string corpus;
   bool json = false;
@@ -460,7 +331,8 @@ struct ReplayArgs {
 int run_replay(const ReplayArgs& a) {
   const auto steps = replay::load_corpus(a.corpus);
   need_backend();
-  KvmTarget t(a.mte);
+  auto sys_ = sys(kvm::System::open());
+  kvm::ProbeReplayTarget t(sys_, a.mte);
   replay::print_result(uname_release(), "kvm", steps, replay::run(steps, t), a.json);
   return kExitOk;
 }

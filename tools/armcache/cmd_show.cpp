@@ -11,7 +11,7 @@
 #include "armcache/registers/codec.h"
 #include "armcache/registers/midr.h"
 #include "armcache/util/parse.h"
-#include "armcache/host/cpulist.h"
+#include "armcache/util/cpulist.h"
 #include "armcache/registers/csselr.h"
 #include "cli.h"
 #include "host_args.h"
@@ -51,7 +51,7 @@ void print_table(const host::HostReport& r, std::optional<reg::Ctr> ctr) {
   std::size_t n = 0;
   for (const auto& k : r.kinds) {
     ++n;
-    std::cout << fmt::format("Kind {} of {}: CPUs {}{}\n", n, r.kinds.size(), host::format_cpulist(k.group.cpus),
+    std::cout << fmt::format("Kind {} of {}: CPUs {}{}\n", n, r.kinds.size(), format_cpulist(k.group.cpus),
                              k.group.midr.known() ? fmt::format(", MIDR {:#x} ({})", *k.group.midr.value,
                                                                 reg::describe_midr(*k.group.midr.value))
                                                   : "");
@@ -93,7 +93,7 @@ void print_table(const host::HostReport& r, std::optional<reg::Ctr> ctr) {
       if (!mixed) continue;
       const auto& c = k.group.caches[i];
       std::string list;
-      for (const auto& g : groups) list += (list.empty() ? "" : " | ") + host::format_cpulist(g);
+      for (const auto& g : groups) list += (list.empty() ? "" : " | ") + format_cpulist(g);
       std::cout << fmt::format("  Sharing: L{}{} by {} (one kind: the registers read the same)\n", c.level,
                                c.type == cache::CacheKind::kData ? "d" : c.type == cache::CacheKind::kInstruction ? "i" : "",
                                list);

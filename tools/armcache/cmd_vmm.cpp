@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "armcache/host/discover.h"
+#include "armcache/kernel/guest_view.h"
 #include "armcache/kvm/kvm.h"
 #include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/nearest.h"
@@ -100,13 +101,12 @@ identity::GuestView kernel_view_of_this_host(const std::string& version) {
   if (!report) usage_error(report.error().message);
   const identity::Host h = host::to_identity(*report, "this host");
   const kernel::HostInput in = host_input_of(h, "this host", 0);
-  kernel::VcpuModel model(k, in);
-  if (k.generation == kernel::Generation::kNative)
-    if (auto st = model.enable_native(0, {}, in.current_cpu); !st)
-      throw Failure(fmt::format("--kernel-view native: the capability would fail on this host: {} ({})",
-                                st.error().message, errno_name(st.error().errnum)),
-                    kExitNegative);
-  return for_this_kernel(model.view());
+  auto view = kernel::initial_view(k, in);
+  if (!view)
+    throw Failure(fmt::format("--kernel-view native: the capability would fail on this host: {} ({})",
+                              view.error().message, errno_name(view.error().errnum)),
+                  kExitNegative);
+  return for_this_kernel(*view);
 }
 
 int run_vmm_exec(const VmmExecArgs& a) {

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "armcache/kernel/vcpu_model.h"
+#include "armcache/kernel/replay_target.h"
 #include "armcache/kvm/kvm.h"
 #include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
@@ -113,15 +113,18 @@ std::vector<Step> load_corpus(const std::string& path) {
   return out;
 }
 
-Json run(const std::vector<Step>& steps, Target& t) {
+Json run(const std::vector<Step>& steps, vcpu::ReplayTarget& t) {
+  auto fresh = [&t] {
+    if (auto st = t.fresh(); !st) throw Failure(st.error().message, kExitSystem);
+  };
   Json out = Json::array();
-  if (steps.empty() || steps.front().op != "fresh") t.fresh();  // a corpus starting with "fresh" makes its own
+  if (steps.empty() || steps.front().op != "fresh") fresh();  // a corpus starting with "fresh" makes its own
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
     Json r{{"i", i}, {"op", s.op}};
     std::optional<std::uint64_t> target;
     if (s.op == "fresh") {
-      t.fresh();
+      fresh();
       r["errno"] = "ok";
     } else if (s.op == "set") {
       r["id"] = hx(s.id);
@@ -149,33 +152,6 @@ Json run(const std::vector<Step>& steps, Target& t) {
 }
 
 namespace {
-
-// The kernel model as a replay target: one VcpuModel per fresh VM.
-class ModelTarget : public Target {
- public:
-  ModelTarget(kernel::KernelSpec k, kernel::HostInput in, bool mte)
-      : k_(std::move(k)), in_(std::move(in)), mte_(mte) {}
-  void fresh() override { m_.emplace(k_, in_, kernel::VmConfig{mte_}); }
-  vcpu::RegisterFile& regs() override { return *m_; }
-  // The test bed's vCPU thread runs on a CPU of the host's (only) kind.
-  Status enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) override {
-    return m_->enable_native(flags, args, in_.current_cpu);
-  }
-  Status reset() override {
-    m_->reset();
-    return Ok{};
-  }
-  Result<identity::GuestView> run() override {
-    m_->run();
-    return m_->view();
-  }
-
- private:
-  kernel::KernelSpec k_;
-  kernel::HostInput in_;
-  std::optional<kernel::VcpuModel> m_;
-  bool mte_ = false;
-};
 
 struct ModelReplayArgs {
   std::string kernel, host_file, qemu_model, corpus;
@@ -221,7 +197,7 @@ void add_model_replay(CLI::App& app, Context& ctx) {
     const kernel::KernelSpec k = load_kernel(a->kernel);
     const identity::Host host = load_host(a->host_file, a->qemu_model);
     const auto steps = load_corpus(a->corpus);
-    ModelTarget t(k, take(kernel::host_input(host)), a->mte);
+    kernel::ModelReplayTarget t(k, take(kernel::host_input(host)), kernel::VmConfig{a->mte});
     print_result(k.label, "model", steps, run(steps, t), a->json);
     ctx.status = kExitOk;
   });

@@ -13,7 +13,7 @@
 
 #include "armcache/identity/identity.h"
 #include "armcache/util/result.h"
-#include "armcache/vcpu/register_file.h"
+#include "armcache/vcpu/replay_target.h"
 #include "cli.h"
 
 namespace armcache::cli::replay {
@@ -40,22 +40,12 @@ struct Step {
 
 std::vector<Step> load_corpus(const std::string& path);
 
-// What a replay needs of a vCPU (real or modelled): its registers through
-// the one register interface, and its lifecycle.
-class Target {
- public:
-  virtual ~Target() = default;
-  virtual void fresh() = 0;                 // a new 1-vCPU VM
-  virtual vcpu::RegisterFile& regs() = 0;   // the current VM's vCPU
-  virtual Status enable(std::uint32_t flags, const std::array<std::uint64_t, 4>& args) = 0;
-  virtual Status reset() = 0;
-  virtual Result<identity::GuestView> run() = 0;  // guest-read fields only
-};
-
 // Runs the steps on a fresh target; {"steps": [...]} with, per step, "errno"
 // ("ok" or a name) and "state": CLIDR_EL1, CTR_EL0, DEMUX 0..13 (absent =
 // ENOENT) and the set id read back; a run step adds "guest".
-Json run(const std::vector<Step>& steps, Target& t);
+// A target that cannot make a fresh VM fails the command as a system
+// failure (exit 3).
+Json run(const std::vector<Step>& steps, vcpu::ReplayTarget& t);
 
 // Prints run()'s result: one compact JSON line (json) or a table.
 void print_result(const std::string& kernel, const char* source, const std::vector<Step>& steps, const Json& results,

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "armcache/registers/ccsidr.h"
 #include "armcache/util/result.h"
@@ -20,6 +21,16 @@ struct Geometry {
 constexpr Geometry geometry_of(reg::Ccsidr c) {
   return Geometry{16u << c.line_size(), c.associativity() + 1, c.num_sets() + 1};
 }
+
+// The geometry of a CCSIDR_EL1 value as a guest reads it, in the format
+// ID_AA64MMFR2_EL1.CCIDX = `ccidx` selects.
+constexpr Geometry geometry_of_read(std::uint64_t raw, bool ccidx) {
+  return geometry_of(reg::Ccsidr::as_read(raw, ccidx));
+}
+
+// "0x...  64-byte lines x 4 ways x 256 sets = 64 KiB" (sizes below 1 KiB in
+// bytes); "0" for 0, a selector with no cache.
+std::string describe_ccsidr(std::uint64_t raw, bool ccidx);
 
 // Limits of each format.
 struct FormatLimits {

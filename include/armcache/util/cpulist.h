@@ -8,7 +8,7 @@
 
 #include "armcache/util/result.h"
 
-namespace armcache::host {
+namespace armcache {
 
 // CPU numbers above this are rejected rather than expanded: a corrupt list
 // must not allocate gigabytes.
@@ -18,4 +18,4 @@ inline constexpr unsigned kMaxCpus = 1u << 16;
 Result<std::vector<unsigned>> parse_cpulist(std::string_view text);
 std::string format_cpulist(const std::vector<unsigned>& sorted_cpus);
 
-}  // namespace armcache::host
+}  // namespace armcache

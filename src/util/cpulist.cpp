@@ -1,14 +1,14 @@
-#include "armcache/host/cpulist.h"
+#include "armcache/util/cpulist.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
 
-namespace armcache::host {
+namespace armcache {
 namespace {
 
-bool parse_uint(std::string_view s, unsigned& out) {
+bool parse_cpu(std::string_view s, unsigned& out) {
   if (s.empty()) return false;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size();
@@ -27,9 +27,9 @@ Result<std::vector<unsigned>> parse_cpulist(std::string_view text) {
     unsigned lo = 0, hi = 0;
     const std::size_t dash = item.find('-');
     if (dash == std::string_view::npos) {
-      if (!parse_uint(item, lo)) return Error::make(fmt::format("bad cpulist item '{}'", item));
+      if (!parse_cpu(item, lo)) return Error::make(fmt::format("bad cpulist item '{}'", item));
       hi = lo;
-    } else if (!parse_uint(item.substr(0, dash), lo) || !parse_uint(item.substr(dash + 1), hi) || hi < lo) {
+    } else if (!parse_cpu(item.substr(0, dash), lo) || !parse_cpu(item.substr(dash + 1), hi) || hi < lo) {
       return Error::make(fmt::format("bad cpulist range '{}'", item));
     }
     if (hi >= kMaxCpus) return Error::make(fmt::format("cpulist names CPU {} (limit {})", hi, kMaxCpus - 1));
@@ -53,4 +53,4 @@ std::string format_cpulist(const std::vector<unsigned>& cpus) {
   return out;
 }
 
-}  // namespace armcache::host
+}  // namespace armcache
