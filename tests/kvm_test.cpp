@@ -217,7 +217,7 @@ TEST(ApplyView, WritesInSafeOrderAndSkipsEqualRegisters) {
 TEST(ApplyView, CountingRegsCountsEveryCall) {
   FakeRegs f;
   vcpu::CountingRegs regs(f);
-  GuestView v = n1_view();
+  GuestView v = n1_one_reg_view();
   v.ctr_reg = 0x8444c004;
   ASSERT_TRUE(apply_view(v, regs).ok);
   EXPECT_EQ(regs.sets, f.writes.size());
