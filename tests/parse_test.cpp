@@ -15,11 +15,14 @@ namespace {
 TEST(CpuPin, PinsTheThreadAndGivesItsAffinityBack) {
   cpu_set_t before;
   ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
-  unsigned cpu = 0;
-  while (!CPU_ISSET(cpu, &before)) ++cpu;
+  // The last CPU this thread may use: not 0 on a machine with two, so a pin
+  // that loses its CPU number on the way out of pin() is seen.
+  unsigned cpu = CPU_SETSIZE - 1;
+  while (!CPU_ISSET(cpu, &before)) --cpu;
   {
     auto pin = CpuPin::pin(cpu);
     ASSERT_TRUE(pin.ok()) << pin.error().message;
+    EXPECT_EQ(pin->cpu(), cpu);
     cpu_set_t now;
     ASSERT_EQ(sched_getaffinity(0, sizeof now, &now), 0);
     EXPECT_EQ(CPU_COUNT(&now), 1);

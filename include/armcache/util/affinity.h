@@ -17,7 +17,7 @@ class CpuPin {
   // such CPU, or not one this thread may run on).
   static Result<CpuPin> pin(unsigned cpu);
 
-  CpuPin(CpuPin&& o) noexcept : saved_(o.saved_), active_(o.active_) { o.active_ = false; }
+  CpuPin(CpuPin&& o) noexcept : saved_(o.saved_), cpu_(o.cpu_), active_(o.active_) { o.active_ = false; }
   CpuPin& operator=(CpuPin&&) = delete;
   CpuPin(const CpuPin&) = delete;
   CpuPin& operator=(const CpuPin&) = delete;
