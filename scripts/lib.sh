@@ -51,17 +51,28 @@ ccache_env() {
 }
 CCACHE_CMAKE_ARGS=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-# build DIR [cmake args...]: configures once, then builds incrementally.
+# build DIR [cmake args...] [-- TARGET...]: configures once, then builds
+# incrementally (everything, or only the targets given).
 build() {
   local dir=$1
   shift
+  local config=() targets=()
+  while [ $# -gt 0 ]; do
+    if [ "$1" = -- ]; then
+      shift
+      targets=(--target "$@")
+      break
+    fi
+    config+=("$1")
+    shift
+  done
   local launcher=()
   if command -v ccache >/dev/null; then
     ccache_env
     launcher=("${CCACHE_CMAKE_ARGS[@]}")
   fi
   if [ ! -f "$dir/build.ninja" ]; then
-    cmake -S "$ARMCACHE_ROOT" -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null
+    cmake -S "$ARMCACHE_ROOT" -B "$dir" -G Ninja "${launcher[@]}" "${config[@]}" >/dev/null
   fi
-  cmake --build "$dir" -j "$JOBS"
+  cmake --build "$dir" -j "$JOBS" "${targets[@]}"
 }

@@ -11,16 +11,13 @@
 #include "armcache/identity/qemu_models.h"
 #include "armcache/plan/closest.h"
 #include "armcache/registers/kvm_reg_id.h"
+#include "plan_inputs.h"
 
 namespace armcache::plan {
 namespace {
 
-kernel::HostInput input(std::string_view model) { return *kernel::host_input(*identity::qemu_model_host(model)); }
-
-Source saved(std::string_view kernel_version, std::string_view model) {
-  const auto k = *kernel::parse_kernel(kernel_version);
-  return {kernel::VcpuModel(k, input(model)).view(), k.generation};
-}
+using testing::input;
+using testing::saved;
 
 bool any_has(const std::vector<std::string>& lines, std::string_view text) {
   for (const auto& l : lines)

@@ -59,12 +59,6 @@ std::optional<std::uint64_t> cell(const DtsNode& n, const std::string& p) {
   return std::stoull(m[1], nullptr, 16);
 }
 
-const CacheInfo* find(const CpuInfo& c, unsigned level, cache::CacheKind t) {
-  for (const auto& k : c.caches)
-    if (k.level == level && k.type == t) return &k;
-  return nullptr;
-}
-
 void cross_check(const std::string& dtb) {
   SCOPED_TRACE(dtb);
   const auto nodes = parse_dts(run("dtc -q -I dtb -O dts " + dtb));
@@ -79,7 +73,7 @@ void cross_check(const std::string& dtb) {
     ASSERT_LT(cpu, parsed->cpus.size());
     const CpuInfo& mine = parsed->cpus[cpu++];
     for (auto [p, t] : {std::pair{"d-", cache::CacheKind::kData}, std::pair{"i-", cache::CacheKind::kInstruction}}) {
-      const CacheInfo* c = find(mine, 1, t);
+      const CacheInfo* c = find_cache(mine, 1, t);
       ASSERT_NE(c, nullptr);
       EXPECT_EQ(c->size.value, cell(n, std::string(p) + "cache-size"));
       EXPECT_EQ(c->sets.value, cell(n, std::string(p) + "cache-sets"));
@@ -90,7 +84,7 @@ void cross_check(const std::string& dtb) {
     while (next) {
       const DtsNode* cn = by_phandle.at(*next);
       const unsigned level = unsigned(cell(*cn, "cache-level").value());
-      const CacheInfo* c = find(mine, level, cache::CacheKind::kUnified);
+      const CacheInfo* c = find_cache(mine, level, cache::CacheKind::kUnified);
       ASSERT_NE(c, nullptr) << cn->path;
       EXPECT_EQ(c->size.value, cell(*cn, "cache-size"));
       EXPECT_EQ(c->sets.value, cell(*cn, "cache-sets"));
@@ -116,7 +110,7 @@ TEST(HostDt, HeteroClustersAndSharing) {
   // with its own L3.
   EXPECT_EQ(*d->cpus[2].cluster_id.value, 0);
   EXPECT_EQ(*d->cpus[6].cluster_id.value, 1);
-  const CacheInfo* l3 = find(d->cpus[6], 3, cache::CacheKind::kUnified);
+  const CacheInfo* l3 = find_cache(d->cpus[6], 3, cache::CacheKind::kUnified);
   ASSERT_NE(l3, nullptr);
   EXPECT_EQ(*l3->shared_cpus.value, (std::vector<unsigned>{4, 5, 6, 7}));
   // ways are derived: 2M / (2048 sets x 64 B) = 16.

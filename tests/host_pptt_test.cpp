@@ -95,12 +95,6 @@ std::string two_cpu_table(unsigned rev) {
          cache(0x5F, 0xA4, 0x8000, 256, 2, 0x04, 64);     // cpu1 L1I
 }
 
-const CacheInfo* find(const CpuInfo& c, unsigned level, cache::CacheKind t) {
-  for (const auto& k : c.caches)
-    if (k.level == level && k.type == t) return &k;
-  return nullptr;
-}
-
 TEST(HostPptt, CompiledTableMatchesIaslDisassembly) {
   ARMCACHE_REQUIRE_ORACLE("iasl", "acpica-tools");
   for (unsigned rev : {1u, 2u}) {
@@ -127,10 +121,10 @@ TEST(HostPptt, CompiledTableMatchesIaslDisassembly) {
     ASSERT_EQ(p->cpus.size(), leaves);
     // Hand-derived hierarchy: L1 private, L2 and L3 shared by both CPUs.
     for (const auto& c : p->cpus) {
-      const CacheInfo* l1d = find(c, 1, cache::CacheKind::kData);
-      const CacheInfo* l1i = find(c, 1, cache::CacheKind::kInstruction);
-      const CacheInfo* l2 = find(c, 2, cache::CacheKind::kUnified);
-      const CacheInfo* l3 = find(c, 3, cache::CacheKind::kUnified);
+      const CacheInfo* l1d = find_cache(c, 1, cache::CacheKind::kData);
+      const CacheInfo* l1i = find_cache(c, 1, cache::CacheKind::kInstruction);
+      const CacheInfo* l2 = find_cache(c, 2, cache::CacheKind::kUnified);
+      const CacheInfo* l3 = find_cache(c, 3, cache::CacheKind::kUnified);
       ASSERT_TRUE(l1d && l1i && l2 && l3);
       EXPECT_EQ(*l1d->shared_cpus.value, std::vector<unsigned>{c.cpu});
       EXPECT_EQ(*l2->shared_cpus.value, (std::vector<unsigned>{0, 1}));
@@ -175,7 +169,7 @@ TEST(HostPptt, MalformedTables) {
     auto p = parse_pptt(t);
     ASSERT_TRUE(p.ok());
     EXPECT_TRUE(has_warning(*p, "outside the table"));
-    EXPECT_EQ(find(p->cpus[0], 1, cache::CacheKind::kInstruction), nullptr);
+    EXPECT_EQ(find_cache(p->cpus[0], 1, cache::CacheKind::kInstruction), nullptr);
   }
   {  // A structure length of 0 stops the walk; 0xFF runs past the end.
     for (std::uint8_t len : {0, 0xFF}) {
@@ -208,7 +202,7 @@ TEST(HostPptt, MalformedTables) {
     auto p = parse_pptt(t);
     ASSERT_TRUE(p.ok());
     EXPECT_TRUE(has_warning(*p, "checksum"));
-    const CacheInfo* l1d = find(p->cpus[0], 1, cache::CacheKind::kData);
+    const CacheInfo* l1d = find_cache(p->cpus[0], 1, cache::CacheKind::kData);
     ASSERT_NE(l1d, nullptr);
     EXPECT_FALSE(l1d->size.known());
     EXPECT_FALSE(l1d->ways.known());

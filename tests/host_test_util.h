@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "armcache/host/types.h"
+
 namespace armcache::host::test {
 
 inline std::string fixture(const std::string& name) { return std::string(ARMCACHE_FIXTURES) + "/" + name; }
@@ -71,6 +73,13 @@ bool has_warning(const Report& r, const std::string& needle) {
   for (const auto& w : r.warnings)
     if (w.find(needle) != std::string::npos) return true;
   return false;
+}
+
+// The cache of CPU `c` at `level` of kind `t`, or nullptr.
+inline const CacheInfo* find_cache(const CpuInfo& c, unsigned level, cache::CacheKind t) {
+  for (const auto& k : c.caches)
+    if (k.level == level && k.type == t) return &k;
+  return nullptr;
 }
 
 }  // namespace armcache::host::test

@@ -7,18 +7,15 @@
 #include "armcache/plan/planner.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/vcpu/apply.h"
+#include "plan_inputs.h"
 
 namespace armcache::plan {
 namespace {
 
 using kernel::Generation;
 
-kernel::HostInput input(std::string_view model) { return *kernel::host_input(*identity::qemu_model_host(model)); }
-
-Source saved(std::string_view kernel_version, std::string_view model) {
-  const auto k = *kernel::parse_kernel(kernel_version);
-  return {kernel::VcpuModel(k, input(model)).view(), k.generation};
-}
+using testing::input;
+using testing::saved;
 
 bool any_reason_has(const Plan& p, std::string_view text) {
   for (const auto& r : p.reasons)

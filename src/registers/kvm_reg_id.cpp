@@ -4,28 +4,10 @@
 
 #include <array>
 
+#include "armcache/registers/sysreg_names.h"
+
 namespace armcache::reg {
 namespace {
-struct Named {
-  SysRegEncoding enc;
-  std::string_view name;
-};
-constexpr Named kNames[] = {
-    {kMidrEl1, "MIDR_EL1"},       {kRevidrEl1, "REVIDR_EL1"},     {kCcsidrEl1, "CCSIDR_EL1"},
-    {kClidrEl1, "CLIDR_EL1"},     {kCcsidr2El1, "CCSIDR2_EL1"},   {kCsselrEl1, "CSSELR_EL1"},
-    {kCtrEl0, "CTR_EL0"},         {kIdAa64Pfr1El1, "ID_AA64PFR1_EL1"},
-    {kIdAa64Mmfr2El1, "ID_AA64MMFR2_EL1"},
-    {{3, 0, 0, 0, 5}, "MPIDR_EL1"},       {{3, 0, 0, 4, 0}, "ID_AA64PFR0_EL1"},
-    {{3, 0, 0, 4, 4}, "ID_AA64ZFR0_EL1"}, {{3, 0, 0, 5, 0}, "ID_AA64DFR0_EL1"},
-    {{3, 0, 0, 5, 1}, "ID_AA64DFR1_EL1"}, {{3, 0, 0, 6, 0}, "ID_AA64ISAR0_EL1"},
-    {{3, 0, 0, 6, 1}, "ID_AA64ISAR1_EL1"}, {{3, 0, 0, 6, 2}, "ID_AA64ISAR2_EL1"},
-    {{3, 0, 0, 7, 0}, "ID_AA64MMFR0_EL1"}, {{3, 0, 0, 7, 1}, "ID_AA64MMFR1_EL1"},
-    {{3, 0, 0, 7, 3}, "ID_AA64MMFR3_EL1"}, {{3, 0, 1, 0, 0}, "SCTLR_EL1"},
-    {{3, 0, 2, 0, 3}, "TCR2_EL1"},        {{3, 0, 10, 2, 2}, "PIRE0_EL1"},
-    {{3, 0, 10, 2, 3}, "PIR_EL1"},
-};
-
-// struct kvm_regs member at a core id's offset (in 32-bit words).
 // Firmware pseudo-registers by number (arch/arm64/include/uapi/asm/kvm.h).
 constexpr std::array<std::string_view, 4> kFwNames{"KVM_REG_ARM_PSCI_VERSION", "KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1",
                                                    "KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2",
@@ -33,6 +15,7 @@ constexpr std::array<std::string_view, 4> kFwNames{"KVM_REG_ARM_PSCI_VERSION", "
 constexpr std::array<std::string_view, 4> kFwBmapNames{"KVM_REG_ARM_STD_BMAP", "KVM_REG_ARM_STD_HYP_BMAP",
                                                        "KVM_REG_ARM_VENDOR_HYP_BMAP", "KVM_REG_ARM_VENDOR_HYP_BMAP_2"};
 
+// struct kvm_regs member at a core id's offset (in 32-bit words).
 std::string core_name(unsigned off) {
   // user_pt_regs: x[31], sp, pc, pstate; then sp_el1, elr_el1, spsr[5]
   // (u64 each, 2 words); fp_regs (16-byte aligned, word 84): vregs[32]
@@ -54,22 +37,14 @@ std::string core_name(unsigned off) {
 }
 }  // namespace
 
-std::string_view sysreg_name(SysRegEncoding e) {
-  for (const Named& n : kNames)
-    if (n.enc == e) return n.name;
-  return {};
-}
-
 std::string one_reg_name(std::uint64_t raw) {
   if (is_arm64_id(raw)) {
     const auto coproc = std::uint32_t(reg_id::kCoproc.get(raw));
     const unsigned low = unsigned(reg_id::kOther.get(raw));
     switch (coproc) {
       case kCoprocSysreg: {
-        const SysRegEncoding e{unsigned(reg_id::kOp0.get(raw)), unsigned(reg_id::kOp1.get(raw)),
-                               unsigned(reg_id::kCRn.get(raw)), unsigned(reg_id::kCRm.get(raw)),
-                               unsigned(reg_id::kOp2.get(raw))};
-        if (auto n = sysreg_name(e); !n.empty()) return std::string(n);
+        const SysRegEncoding e = *sysreg_encoding(raw);
+        if (auto n = sysreg_name(e)) return std::string(*n);
         return fmt::format("S{}_{}_C{}_C{}_{}", e.op0, e.op1, e.crn, e.crm, e.op2);
       }
       case kCoprocDemux:
@@ -112,10 +87,8 @@ Result<RegId> decode_reg_id(std::uint64_t raw) {
   switch (reg_id::kCoproc.get(raw)) {
     case kCoprocSysreg:
       id.kind = RegIdKind::kSysreg;
-      id.sysreg = {unsigned(reg_id::kOp0.get(raw)), unsigned(reg_id::kOp1.get(raw)),
-                   unsigned(reg_id::kCRn.get(raw)), unsigned(reg_id::kCRm.get(raw)),
-                   unsigned(reg_id::kOp2.get(raw))};
-      id.name = sysreg_name(id.sysreg);
+      id.sysreg = *sysreg_encoding(raw);
+      id.name = sysreg_name(id.sysreg).value_or("");
       break;
     case kCoprocDemux:
       if (reg_id::kDemuxId.get(raw) == kDemuxIdCcsidr) {

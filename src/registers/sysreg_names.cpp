@@ -64,6 +64,7 @@ constexpr std::array kNames{
     Named{{3, 1, 0, 0, 7}, "AIDR_EL1"},
     Named{kCsselrEl1, "CSSELR_EL1"},
     Named{kCtrEl0, "CTR_EL0"},
+    Named{{3, 0, 1, 0, 0}, "SCTLR_EL1"},
     Named{{3, 0, 2, 0, 3}, "TCR2_EL1"},
     Named{{3, 0, 10, 2, 2}, "PIRE0_EL1"},
     Named{{3, 0, 10, 2, 3}, "PIR_EL1"},
@@ -85,12 +86,15 @@ std::optional<SysRegEncoding> sysreg_encoding(std::uint64_t id) {
                         unsigned(reg_id::kCRm.get(id)), unsigned(reg_id::kOp2.get(id))};
 }
 
+std::optional<std::string_view> sysreg_name(SysRegEncoding e) {
+  for (const Named& n : kNames)
+    if (n.enc == e) return n.name;
+  return std::nullopt;
+}
+
 std::optional<std::string_view> sysreg_name(std::uint64_t id) {
   const auto e = sysreg_encoding(id);
-  if (!e) return std::nullopt;
-  for (const Named& n : kNames)
-    if (n.enc == *e) return n.name;
-  return std::nullopt;
+  return e ? sysreg_name(*e) : std::nullopt;
 }
 
 bool is_feature_id_register(std::uint64_t id) {

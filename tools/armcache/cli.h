@@ -1,8 +1,9 @@
 // Shared plumbing of the armcache commands: exit codes, the error type that
-// becomes a one-line message, and output helpers.
+// becomes a one-line message, and output helpers. The command table is in
+// commands.h: only the files that declare options include CLI11, whose
+// headers cost seconds per unit.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <stdexcept>
@@ -34,6 +35,9 @@ class Failure : public std::runtime_error {
 
 [[noreturn]] inline void usage_error(std::string message) { throw Failure(std::move(message), kExitUsage); }
 
+// A failure of the system (an ioctl, /dev/kvm), not of the input.
+[[noreturn]] inline void system_failure(const Error& e) { throw Failure(e.message, kExitSystem); }
+
 // Unwraps a Result or fails as bad input.
 template <typename T>
 T take(Result<T> r) {
@@ -41,30 +45,14 @@ T take(Result<T> r) {
   return std::move(r).value();
 }
 
+// Unwraps a Result or fails as the system's failure.
+template <typename T>
+T sys(Result<T> r) {
+  if (!r) system_failure(r.error());
+  return std::move(r).value();
+}
+
 using Json = nlohmann::ordered_json;
 void print_json(const Json& j);
-
-// Each command file adds its subcommand; the callback returns the exit code
-// through `status`.
-struct Context {
-  int status = kExitOk;
-};
-
-void add_decode(CLI::App& app, Context& ctx);
-void add_encode(CLI::App& app, Context& ctx);
-void add_show(CLI::App& app, Context& ctx);
-void add_capture(CLI::App& app, Context& ctx);
-void add_kernel_view(CLI::App& app, Context& ctx);
-void add_plan(CLI::App& app, Context& ctx);
-void add_kvm(CLI::App& app, Context& ctx);
-void add_diff(CLI::App& app, Context& ctx);
-void add_baseline(CLI::App& app, Context& ctx);
-void add_interop(CLI::App& app, Context& ctx);  // import, export
-void add_firmware(CLI::App& app, Context& ctx);
-void add_model_replay(CLI::App& app, Context& ctx);  // hidden, test bed
-void add_vmm_exec(CLI::App& app, Context& ctx);
-
-// Common footer for --help.
-std::string exit_status_help();
 
 }  // namespace armcache::cli

@@ -15,6 +15,7 @@
 #include "armcache/plan/baseline.h"
 #include "armcache/profile/diff.h"
 #include "armcache/util/fd.h"
+#include "commands.h"
 #include "inputs.h"
 
 namespace armcache::cli {

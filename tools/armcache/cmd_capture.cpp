@@ -12,7 +12,7 @@
 #include "armcache/kvm/native_cap.h"
 #include "armcache/profile/nfd.h"
 #include "armcache/profile/profile.h"
-#include "cli.h"
+#include "commands.h"
 #include "host_args.h"
 #include "inputs.h"
 

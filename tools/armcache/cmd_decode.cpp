@@ -13,7 +13,7 @@
 #include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
-#include "cli.h"
+#include "commands.h"
 
 namespace armcache::cli {
 namespace {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "armcache/profile/diff.h"
+#include "commands.h"
 #include "inputs.h"
 
 namespace armcache::cli {

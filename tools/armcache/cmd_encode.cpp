@@ -6,7 +6,7 @@
 #include "armcache/registers/catalog.h"
 #include "armcache/registers/codec.h"
 #include "armcache/util/parse.h"
-#include "cli.h"
+#include "commands.h"
 
 namespace armcache::cli {
 namespace {

@@ -9,6 +9,7 @@
 
 #include "armcache/firmware/firmware.h"
 #include "armcache/profile/diff.h"
+#include "commands.h"
 #include "inputs.h"
 
 namespace armcache::cli {

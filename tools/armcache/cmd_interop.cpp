@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "armcache/profile/firecracker.h"
+#include "commands.h"
 #include "inputs.h"
 
 namespace armcache::cli {

@@ -8,6 +8,7 @@
 #include "armcache/cache/selectors.h"
 #include "armcache/kernel/guest_view.h"
 #include "armcache/profile/profile.h"
+#include "commands.h"
 #include "inputs.h"
 
 namespace armcache::cli {

@@ -24,7 +24,7 @@
 #include "armcache/profile/profile.h"
 #include "armcache/registers/csselr.h"
 #include "armcache/util/parse.h"
-#include "cli.h"
+#include "commands.h"
 #include "inputs.h"
 #include "replay.h"
 
@@ -33,14 +33,6 @@ namespace {
 
 using identity::GuestView;
 using kvm::probe::ProbeVm;
-
-[[noreturn]] void system_failure(const Error& e) { throw Failure(e.message, kExitSystem); }
-
-template <typename T>
-T sys(Result<T> r) {
-  if (!r) system_failure(r.error());
-  return std::move(r).value();
-}
 
 void need_backend() {
   if (!kvm::backend_available()) system_failure(kvm::unsupported());

@@ -6,6 +6,7 @@
 
 #include "armcache/plan/closest.h"
 #include "armcache/plan/planner.h"
+#include "commands.h"
 #include "compat.h"
 #include "inputs.h"
 

@@ -13,7 +13,7 @@
 #include "armcache/util/parse.h"
 #include "armcache/util/cpulist.h"
 #include "armcache/registers/csselr.h"
-#include "cli.h"
+#include "commands.h"
 #include "host_args.h"
 
 namespace armcache::cli {

@@ -17,7 +17,7 @@
 #include "armcache/kvm/probe.h"
 #include "armcache/vcpu/apply.h"
 #include "armcache/vmm/interposer.h"
-#include "cli.h"
+#include "commands.h"
 #include "compat.h"
 #include "inputs.h"
 
@@ -35,8 +35,6 @@ struct VmmExecArgs {
   bool print_env = false;
   std::vector<std::string> command;
 };
-
-[[noreturn]] void system_failure(const Error& e) { throw Failure(e.message, kExitSystem); }
 
 std::string dir_of_self() {
   char buf[PATH_MAX];

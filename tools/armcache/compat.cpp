@@ -24,18 +24,17 @@ plan::CompatEnd compat_end(const profile::Profile& p, const std::string& where) 
 }
 
 plan::CompatEnd this_kernel_end() {
-  auto fail = [](const Error& e) { throw Failure(e.message, kExitSystem); };
-  if (!kvm::backend_available()) fail(kvm::unsupported());
+  if (!kvm::backend_available()) system_failure(kvm::unsupported());
   auto sys = kvm::System::open();
-  if (!sys) fail(sys.error());
+  if (!sys) system_failure(sys.error());
   auto vm = kvm::probe::ProbeVm::create(*sys, 1);
-  if (!vm) fail(vm.error());
+  if (!vm) system_failure(vm.error());
   auto base = vcpu::read_view(vm->vcpu(0));
-  if (!base) fail(base.error());
+  if (!base) system_failure(base.error());
   auto reads = vm->run(0);
-  if (!reads) fail(reads.error());
+  if (!reads) system_failure(reads.error());
   auto surface = kvm::capture_surface(*sys);
-  if (!surface) fail(surface.error());
+  if (!surface) system_failure(surface.error());
   const std::string release = uname_release();
   auto k = kernel::parse_kernel(release);
   if (!k) usage_error(fmt::format("this kernel {}: {}", armcache::quoted(release), k.error().message));

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "armcache/host/discover.h"
-#include "cli.h"
+#include "commands.h"
 
 namespace armcache::cli {
 

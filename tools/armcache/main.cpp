@@ -4,7 +4,7 @@
 #include <iostream>
 #include <string_view>
 
-#include "cli.h"
+#include "commands.h"
 
 namespace armcache::cli {
 

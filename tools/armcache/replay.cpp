@@ -13,6 +13,7 @@
 #include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
+#include "commands.h"
 #include "inputs.h"
 
 namespace armcache::cli::replay {

@@ -109,8 +109,6 @@ Result<RegId> decode_reg_id(std::uint64_t raw);
 const Layout& reg_id_layout(std::uint64_t raw);
 // Why KVM would refuse this id, or empty.
 std::optional<std::string_view> reg_id_problem(const RegId& id);
-// Arm ARM name of a system register armcache knows, or empty.
-std::string_view sysreg_name(SysRegEncoding e);
 // The one name of a one-reg id in messages and output: a system register's
 // Arm ARM name (else "S3_0_C0_C4_0"), a DEMUX CCSIDR as ccsidr_name() spells
 // it ("CCSIDR_EL1[2]"), a core register by its struct kvm_regs member ("X0",

@@ -18,6 +18,9 @@ namespace armcache::reg {
 // (KVM_REG_ARM_TIMER_CNT and _CVAL, kept swapped for ABI reasons) the
 // register KVM means. nullopt for ids not in the table.
 std::optional<std::string_view> sysreg_name(std::uint64_t id);
+// The same by encoding (KVM's, so the two timer encodings above name the
+// registers KVM means).
+std::optional<std::string_view> sysreg_name(SysRegEncoding e);
 
 // The encoding of a KVM system-register id (coproc 0x0013); nullopt for
 // other ids (core, FP/SIMD, DEMUX, firmware pseudo-registers).
