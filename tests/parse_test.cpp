@@ -2,15 +2,54 @@
 
 #include <sched.h>
 
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <string>
 
 #include "armcache/registers/codec.h"
 #include "armcache/util/affinity.h"
+#include "armcache/util/file.h"
 #include "armcache/util/parse.h"
 #include "armcache/util/result.h"
 
 namespace armcache {
 namespace {
+
+// More than the 64 KiB read() buffer, with a NUL and high bytes: every byte back.
+TEST(ReadFile, ReadsEveryByteAndSaysWhyItCannot) {
+  char tmpl[] = "/tmp/armcache-read-file-XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  const std::string path = tmpl;
+  std::string want(100000, 'x');
+  want[7] = '\0';
+  want[70000] = char(0xff);
+  std::ofstream(path, std::ios::binary) << want;
+
+  auto got = read_file(path);
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(*got, want);
+  EXPECT_TRUE(read_file(path, 100000).ok());  // the limit is inclusive
+
+  auto big = read_file(path, 99999);
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().errnum, EFBIG);
+  EXPECT_EQ(big.error().message, path + ": larger than 99999 bytes");
+
+  auto none = read_file("/nonexistent-armcache-file");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().errnum, ENOENT);
+  EXPECT_EQ(none.error().message, "/nonexistent-armcache-file: cannot read: No such file or directory");
+
+  auto dir = read_file("/tmp");  // open() takes a directory, read() refuses it
+  ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.error().errnum, EISDIR);
+  ::unlink(path.c_str());
+}
 
 TEST(CpuPin, PinsTheThreadAndGivesItsAffinityBack) {
   cpu_set_t before;

@@ -2,6 +2,7 @@
 
 #include "armcache/identity/qemu_models.h"
 #include "armcache/kernel/vcpu_model.h"
+#include "armcache/plan/baseline.h"
 #include "armcache/profile/profile.h"
 
 namespace armcache::profile {
@@ -14,6 +15,45 @@ Profile sample() {
   p.host = host;
   p.guest = GuestRecord{m.view(), "6.1", "pre-6.3"};
   return p;
+}
+
+// The record's generation name says what the writer meant; the kernel
+// release is the fallback ("6.12.5" is 6.10-6.15 by the kernel history).
+TEST(Profile, GenerationOfPrefersTheNamedGeneration) {
+  const identity::GuestView v = sample().guest->view;
+  EXPECT_EQ(generation_of(GuestRecord{v, "6.1.0-50-cloud-arm64", "6.16+"}), kernel::Generation::k616Plus);
+  EXPECT_EQ(generation_of(GuestRecord{v, "6.12.5", ""}), kernel::Generation::k610To615);
+  EXPECT_EQ(generation_of(GuestRecord{v, "native", "no such generation"}), kernel::Generation::kNative);
+  EXPECT_EQ(generation_of(GuestRecord{v, "unknown", ""}), std::nullopt);
+}
+
+// From 6.11 the guest reads the VM's CTR_EL0, so the target writes the
+// guest-read value there; an unparsable release changes nothing.
+TEST(Profile, OneRegTargetForARelease) {
+  identity::GuestView v = sample().guest->view;
+  v.ctr = reg::Ctr(0x9444c004);
+  v.ctr_reg = 0x8444c004;
+  EXPECT_EQ(kernel::one_reg_target(v, "6.12.117+deb12-arm64").ctr_reg, 0x9444c004u);
+  EXPECT_EQ(kernel::one_reg_target(v, "6.1.0-50-cloud-arm64").ctr_reg, 0x8444c004u);
+  EXPECT_EQ(kernel::one_reg_target(v, "unknown").ctr_reg, 0x8444c004u);
+}
+
+// A fleet host's kernel: the host's own record, else its guest view's.
+TEST(Profile, FleetHostTakesTheHostsKernelFirst) {
+  Profile p = sample();
+  p.host->kernel = "6.12.48+deb13-arm64";
+  auto h = plan::fleet_host(p, "a.json");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->name, "a.json");
+  EXPECT_EQ(h->kernel, "6.12.48+deb13-arm64");
+  p.host->kernel.reset();
+  EXPECT_EQ(plan::fleet_host(p, "a.json")->kernel, "6.1");
+  p.guest.reset();
+  EXPECT_EQ(plan::fleet_host(p, "a.json")->kernel, std::nullopt);
+  p.host.reset();
+  auto none = plan::fleet_host(p, "b.json");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().message, "b.json: holds no \"host\"");
 }
 
 TEST(Profile, RoundTripKeepsEverything) {

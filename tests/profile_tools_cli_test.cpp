@@ -184,7 +184,7 @@ TEST(CliInterop, RealFingerprints61Against618) {
       << r.out;
   r = run_cli({"diff", a, b});
   EXPECT_EQ(r.status, 1) << r.err;
-  for (const std::string want : {
+  for (const std::string& want : {
            // 0x82000023: Ctype1 3, Ctype2 4, LoC 2, ICB 2; 0x03000123: Ctype3 4, LoC 3, ICB 0.
            std::string("CLIDR_EL1: 0x82000023 -> 0x3000123: adds L3 (Unified); LoC 2 -> 3; ICB 2 -> 0"),
            std::string("CLIDR_EL1 of A (0x82000023): the hardware's"),

@@ -4,7 +4,6 @@
 #include "armcache/armcache_kvm.h"
 
 #include <fmt/format.h>
-#include <sys/utsname.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -20,6 +19,7 @@
 #include "armcache/vcpu/apply.h"
 #include "armcache/profile/profile.h"
 #include "armcache/registers/kvm_reg_id.h"
+#include "armcache/util/kernel_release.h"
 #include "armcache/version.h"
 
 #if defined(__aarch64__) && defined(__linux__)
@@ -132,14 +132,7 @@ int armcache_kvm_load_view_for(const char* path, const char* release, armcache_k
   try {
     GuestView g;
     if (load_guest(path, g, err) != 0) return -1;
-    std::string rel;
-    if (release) {
-      rel = release;
-    } else {
-      utsname u{};
-      if (uname(&u) == 0) rel = u.release;
-    }
-    if (auto k = armcache::kernel::parse_kernel(rel)) g = armcache::kernel::one_reg_target(g, *k);
+    g = armcache::kernel::one_reg_target(g, release ? std::string(release) : armcache::kernel_release().value_or(""));
     to_c(g, out);
     return 0;
   } catch (const std::exception& e) {

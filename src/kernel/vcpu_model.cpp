@@ -390,4 +390,9 @@ GuestView one_reg_target(const GuestView& view, const KernelSpec& kernel) {
   return v;
 }
 
+GuestView one_reg_target(const GuestView& view, std::string_view release) {
+  auto k = parse_kernel(release);
+  return k ? one_reg_target(view, *k) : view;
+}
+
 }  // namespace armcache::kernel

@@ -8,6 +8,7 @@
 #include "armcache/kernel/guest_view.h"
 #include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/probe.h"
+#include "armcache/vcpu/apply.h"
 #include "armcache/util/affinity.h"
 #include "armcache/util/cpulist.h"
 
@@ -45,6 +46,16 @@ Result<NativeProbe> probe_native(System& sys, unsigned cpu, unsigned vcpus) {
     }
   }
   return out;
+}
+
+Result<identity::GuestView> read_native_view(System& sys) {
+  auto ext = sys.check_extension(kKvmCapArmNativeCacheConfig);
+  if (!ext) return ext.error();
+  if (*ext <= 0) return Error::make("this kernel has no KVM_CAP_ARM_NATIVE_CACHE_CONFIG", EOPNOTSUPP);
+  auto vm = probe::ProbeVm::create(sys, 1);
+  if (!vm) return vm.error();
+  if (auto st = vm->vcpu(0).enable_cap(kKvmCapArmNativeCacheConfig); !st) return st.error();
+  return vcpu::read_view(vm->vcpu(0));
 }
 
 Result<identity::GuestView> synthesized_native_view(const kernel::HostInput& in, const std::string& cpus) {

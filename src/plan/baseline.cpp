@@ -68,6 +68,16 @@ std::string refusal(const BaselineCandidate& c, const HostClass& cls) {
 
 }  // namespace
 
+Result<FleetHost> fleet_host(profile::Profile p, std::string name) {
+  if (!p.host) return Error::make(fmt::format("{}: holds no \"host\"", name));
+  FleetHost h{std::move(name), std::move(*p.host), std::nullopt};
+  if (h.host.kernel)
+    h.kernel = h.host.kernel;
+  else if (p.guest && !p.guest->kernel.empty())
+    h.kernel = p.guest->kernel;
+  return h;
+}
+
 Baseline compute_baseline(const std::vector<FleetHost>& hosts, const std::optional<KernelSpec>& kernel) {
   Baseline out;
   std::vector<HostClass> classes;

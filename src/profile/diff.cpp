@@ -273,11 +273,6 @@ std::vector<DiffItem> diff_registers(const GuestRecord& a, const GuestRecord& b)
 
 namespace {
 
-std::optional<kernel::Generation> generation_of(const GuestRecord& g) {
-  if (auto k = kernel::parse_kernel(g.kernel)) return k->generation;
-  return kernel::generation_from_name(g.generation);
-}
-
 std::optional<std::uint64_t> midr_of(const Profile& p) {
   if (p.guest) {
     if (auto it = p.guest->registers.find(reg::kMidrId); it != p.guest->registers.end()) return it->second.lo;

@@ -6,11 +6,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
+#include "armcache/util/file.h"
 #include "armcache/util/parse.h"
 
 namespace armcache::profile {
@@ -195,6 +194,12 @@ Result<GuestView> read_guest(const Reader& rd, const Json& g) {
 }
 
 }  // namespace
+
+std::optional<kernel::Generation> generation_of(const GuestRecord& g) {
+  if (auto gen = kernel::generation_from_name(g.generation)) return gen;
+  if (auto k = kernel::parse_kernel(g.kernel)) return k->generation;
+  return std::nullopt;
+}
 
 std::string to_hex(const RegValue& v) {
   if (v.hi == 0) return hex(v.lo);
@@ -429,11 +434,9 @@ Result<Profile> parse(std::string_view text, std::string_view where) {
 }
 
 Result<Profile> load(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Error::make(fmt::format("{}: cannot open: {}", path, std::strerror(errno)), errno);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return parse(ss.str(), path);
+  auto text = read_file(path);
+  if (!text) return text.error();
+  return parse(*text, path);
 }
 
 std::string fingerprint(const GuestView& v) {

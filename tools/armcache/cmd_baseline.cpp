@@ -1,11 +1,6 @@
 // armcache baseline: the richest guest view a whole set of hosts can present.
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -14,7 +9,6 @@
 #include "armcache/cache/selectors.h"
 #include "armcache/plan/baseline.h"
 #include "armcache/profile/diff.h"
-#include "armcache/util/fd.h"
 #include "commands.h"
 #include "inputs.h"
 
@@ -28,39 +22,10 @@ struct BaselineArgs {
   bool json = false;
 };
 
-// One read() per file: the loading path dominates with thousands of files.
-Result<std::string> slurp(const std::string& path) {
-  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return Error::make(fmt::format("{}: cannot open: {}", path, std::strerror(errno)), errno);
-  std::string data;
-  struct stat st {};
-  if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) data.reserve(std::size_t(st.st_size) + 1);
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      return Error::make(fmt::format("{}: cannot read: {}", path, std::strerror(err)), err);
-    }
-    if (n == 0) break;
-    data.append(buf, std::size_t(n));
-  }
-  return data;
-}
-
 Result<plan::FleetHost> load_fleet_host(const std::string& path) {
-  auto text = slurp(path);
-  if (!text) return text.error();
-  auto p = profile::parse(*text, path);
+  auto p = profile::load(path);
   if (!p) return p.error();
-  if (!p->host) return Error::make(fmt::format("{}: holds no \"host\"", path));
-  plan::FleetHost h{path, std::move(*p->host), std::nullopt};
-  if (h.host.kernel)
-    h.kernel = h.host.kernel;
-  else if (p->guest && !p->guest->kernel.empty())
-    h.kernel = p->guest->kernel;
-  return h;
+  return plan::fleet_host(*p, path);
 }
 
 // Parsing JSON is the cost: spread the files over the CPUs. The first bad

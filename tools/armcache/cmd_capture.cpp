@@ -1,7 +1,6 @@
 // armcache capture: the discovered host as a profile that kernel-view --host
 // and plan --to read.
 #include <fmt/format.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,6 +11,7 @@
 #include "armcache/kvm/native_cap.h"
 #include "armcache/profile/nfd.h"
 #include "armcache/profile/profile.h"
+#include "armcache/util/kernel_release.h"
 #include "commands.h"
 #include "host_args.h"
 #include "inputs.h"
@@ -26,12 +26,6 @@ std::string host_name(const HostArgs& a) {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) == 0 && buf[0]) return buf;
   return "localhost";
-}
-
-std::optional<std::string> kernel_release() {
-  utsname u{};
-  if (uname(&u) != 0) return std::nullopt;
-  return std::string(u.release);
 }
 
 // KVM_CAP_ARM_NATIVE_CACHE_CONFIG on /dev/kvm; nullopt without KVM.

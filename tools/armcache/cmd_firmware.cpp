@@ -9,6 +9,7 @@
 
 #include "armcache/firmware/firmware.h"
 #include "armcache/profile/diff.h"
+#include "armcache/util/file.h"
 #include "commands.h"
 #include "inputs.h"
 
@@ -29,20 +30,14 @@ void write_file(const std::string& path, std::string_view data) {
   if (!f.flush()) usage_error(fmt::format("{}: cannot write", path));
 }
 
-std::vector<std::uint8_t> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) usage_error(fmt::format("{}: cannot read", path));
-  std::vector<std::uint8_t> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  return b;
-}
-
 // --into-dtb: the cache description added to the VMM's own device tree.
 int run_into_dtb(const FirmwareArgs& a) {
   if (a.out.empty()) usage_error("--into-dtb needs -o OUT.dtb");
   if (!a.dts.empty() || !a.dtb.empty() || !a.pptt.empty()) usage_error("--into-dtb writes only -o (no --dts/--dtb/--pptt)");
   const profile::Profile p = load_guest_profile(a.profile);
   const identity::GuestView& v = p.guest->view;
-  const auto in = read_file(a.into_dtb);
+  const std::string dtb = take(read_file(a.into_dtb));
+  const std::vector<std::uint8_t> in(dtb.begin(), dtb.end());
   auto merged = firmware::merge_into_dtb(v, a.clusters, in);
   if (!merged) usage_error(fmt::format("{}: {}", a.into_dtb, merged.error().message));
   const unsigned n = merged->topology.vcpus;

@@ -1,13 +1,11 @@
 // armcache import / export: Firecracker fingerprints and custom CPU templates.
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "armcache/profile/firecracker.h"
+#include "armcache/util/file.h"
 #include "commands.h"
 #include "inputs.h"
 
@@ -18,14 +16,6 @@ struct InteropArgs {
   std::string file;
   std::string output;
 };
-
-std::string read_text(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) usage_error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 // JSON to the -o file, or to stdout; warnings go to stderr so stdout stays JSON.
 void emit(const Json& j, const std::string& output, const std::vector<std::string>& warnings) {
@@ -40,7 +30,7 @@ void emit(const Json& j, const std::string& output, const std::vector<std::strin
 }
 
 int run_import(const InteropArgs& a, bool fingerprint) {
-  const std::string text = read_text(a.file);
+  const std::string text = take(read_file(a.file));
   profile::Profile p = take(fingerprint ? profile::firecracker::import_fingerprint(text, a.file)
                                         : profile::firecracker::import_template(text, a.file));
   emit(profile::to_json(p), a.output, p.warnings);

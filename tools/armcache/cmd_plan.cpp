@@ -91,7 +91,9 @@ int run_plan(const PlanArgs& a) {
   const kernel::KernelSpec k = load_kernel(a.kernel);
   warn_if_unproven(k);
   const kernel::HostInput in = host_input_of(host, a.to.empty() ? a.to_qemu_model : a.to, a.cpu_kind);
-  const plan::Source source{src.guest->view, source_generation(*src.guest)};
+  // A view that names no kernel is taken as one of 6.10-6.15, the generation
+  // most hosts ran when views without a kernel were written.
+  const plan::Source source{src.guest->view, profile::generation_of(*src.guest).value_or(kernel::Generation::k610To615)};
   if (a.closest) return print_closest(a, plan::plan_closest(source, k, in, kernel::VmConfig{a.mte}), host.name, k);
   const plan::Plan p = plan::plan_restore(source, k, in, kernel::VmConfig{a.mte});
   if (a.json) {

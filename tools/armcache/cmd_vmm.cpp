@@ -3,6 +3,7 @@
 // armcache/vmm/interposer.h).
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -12,10 +13,8 @@
 #include "armcache/host/discover.h"
 #include "armcache/kernel/guest_view.h"
 #include "armcache/kvm/kvm.h"
-#include "armcache/kvm/native_cap.h"
+#include "armcache/kvm/native_view.h"
 #include "armcache/kvm/nearest.h"
-#include "armcache/kvm/probe.h"
-#include "armcache/vcpu/apply.h"
 #include "armcache/vmm/interposer.h"
 #include "commands.h"
 #include "compat.h"
@@ -67,28 +66,15 @@ std::string find_library(const std::string& given) {
   usage_error(fmt::format("cannot find {} (tried {}); give --lib", vmm::kLibraryName, list));
 }
 
-// The native view: KVM_CAP_ARM_NATIVE_CACHE_CONFIG enabled on a scratch
-// vCPU, read back through ONE_REG; the interposer then writes those values
-// like any other view, at every init.
-kvm::System open_kvm() {
-  if (!kvm::backend_available()) system_failure(kvm::unsupported());
-  auto sys = kvm::System::open();
-  if (!sys) system_failure(sys.error());
-  return std::move(*sys);
-}
-
+// The native view (kvm::read_native_view); the interposer then writes those
+// values like any other view, at every init.
 identity::GuestView native_view() {
-  auto sys = open_kvm();
-  auto ext = sys.check_extension(kvm::kKvmCapArmNativeCacheConfig);
-  if (!ext || *ext <= 0)
+  auto k = open_kvm();
+  auto v = kvm::read_native_view(k);
+  if (!v && v.error().errnum == EOPNOTSUPP)
     throw Failure(fmt::format("--native: kernel {} has no KVM_CAP_ARM_NATIVE_CACHE_CONFIG", uname_release()),
                   kExitNegative);
-  auto vm = kvm::probe::ProbeVm::create(sys, 1);
-  if (!vm) system_failure(vm.error());
-  if (auto st = vm->vcpu(0).enable_cap(kvm::kKvmCapArmNativeCacheConfig); !st) system_failure(st.error());
-  auto v = vcpu::read_view(vm->vcpu(0));
-  if (!v) system_failure(v.error());
-  return *v;
+  return sys(std::move(v));
 }
 
 // What a kernel of that version would show a guest on this host, from host

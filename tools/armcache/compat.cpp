@@ -3,11 +3,8 @@
 #include <fmt/format.h>
 
 #include "armcache/kernel/generation.h"
-#include "armcache/kvm/kvm.h"
-#include "armcache/kvm/probe.h"
-#include "armcache/kvm/surface.h"
+#include "armcache/kvm/compat_end.h"
 #include "armcache/registers/kvm_reg_id.h"
-#include "armcache/vcpu/apply.h"
 #include "inputs.h"
 
 namespace armcache::cli {
@@ -24,21 +21,11 @@ plan::CompatEnd compat_end(const profile::Profile& p, const std::string& where) 
 }
 
 plan::CompatEnd this_kernel_end() {
-  if (!kvm::backend_available()) system_failure(kvm::unsupported());
-  auto sys = kvm::System::open();
-  if (!sys) system_failure(sys.error());
-  auto vm = kvm::probe::ProbeVm::create(*sys, 1);
-  if (!vm) system_failure(vm.error());
-  auto base = vcpu::read_view(vm->vcpu(0));
-  if (!base) system_failure(base.error());
-  auto reads = vm->run(0);
-  if (!reads) system_failure(reads.error());
-  auto surface = kvm::capture_surface(*sys);
-  if (!surface) system_failure(surface.error());
   const std::string release = uname_release();
   auto k = kernel::parse_kernel(release);
   if (!k) usage_error(fmt::format("this kernel {}: {}", armcache::quoted(release), k.error().message));
-  return plan::CompatEnd{*k, reads->to_view(*base), *surface};
+  auto kvm_sys = open_kvm();
+  return sys(kvm::measure_compat_end(kvm_sys, *k));
 }
 
 Json compat_json(const plan::CompatPlan& p) {

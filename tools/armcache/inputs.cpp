@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <iostream>
-#include <sys/utsname.h>
 
 #include "armcache/identity/qemu_models.h"
 #include "armcache/vcpu/apply.h"
 #include "armcache/registers/codec.h"
 #include "armcache/registers/ctr.h"
+#include "armcache/util/kernel_release.h"
 #include "armcache/util/parse.h"
 
 namespace armcache::cli {
@@ -65,10 +65,7 @@ profile::Profile load_guest_profile(const std::string& file) {
   return p;
 }
 
-std::string uname_release() {
-  utsname u{};
-  return uname(&u) == 0 ? std::string(u.release) : std::string("unknown");
-}
+std::string uname_release() { return kernel_release().value_or("unknown"); }
 
 identity::GuestView load_view(const std::string& path) {
   auto p = profile::load(path);
@@ -77,15 +74,11 @@ identity::GuestView load_view(const std::string& path) {
   return p->guest->view;
 }
 
-kernel::Generation source_generation(const profile::GuestRecord& g) {
-  if (auto gen = kernel::generation_from_name(g.generation)) return *gen;
-  if (auto k = kernel::parse_kernel(g.kernel)) return k->generation;
-  return kernel::Generation::k610To615;
-}
+identity::GuestView for_this_kernel(const identity::GuestView& v) { return kernel::one_reg_target(v, uname_release()); }
 
-identity::GuestView for_this_kernel(const identity::GuestView& v) {
-  auto k = kernel::parse_kernel(uname_release());
-  return k ? kernel::one_reg_target(v, *k) : v;
+kvm::System open_kvm() {
+  if (!kvm::backend_available()) system_failure(kvm::unsupported());
+  return sys(kvm::System::open());
 }
 
 void print_nearest(std::ostream& out, const kvm::Nearest& n) {

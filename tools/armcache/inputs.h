@@ -38,12 +38,11 @@ std::string qemu_model_names();
 std::string uname_release();
 // The guest view of a profile (bad input if it holds none).
 identity::GuestView load_view(const std::string& path);
-// The generation of the kernel a saved view was taken on: the profile's
-// generation name, else its kernel release, else 6.10-6.15.
-kernel::Generation source_generation(const profile::GuestRecord& g);
-// The ONE_REG values that make this kernel's guest read the view (see
-// kernel::one_reg_target); unchanged when the release is not a version.
+// The ONE_REG values that make this kernel's guest read the view
+// (kernel::one_reg_target on uname_release()).
 identity::GuestView for_this_kernel(const identity::GuestView& v);
+// /dev/kvm, or the system's failure (no KVM backend, cannot open).
+kvm::System open_kvm();
 
 // --closest (kvm verify/apply, vmm-exec): its help, and the lines that say
 // how far the nearest view is from the saved one.

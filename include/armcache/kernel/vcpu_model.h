@@ -111,5 +111,8 @@ class VcpuModel : public vcpu::RegisterFile {
 // or FEAT_EVT hosts) holds a sanitised ctr_reg; from 6.11 the guest reads the
 // VM's CTR_EL0, so the guest-read value is the one to write there.
 identity::GuestView one_reg_target(const identity::GuestView& view, const KernelSpec& kernel);
+// The same for the kernel a release names ("6.12.117+deb12-arm64"); the view
+// as it is when parse_kernel() finds no version in `release`.
+identity::GuestView one_reg_target(const identity::GuestView& view, std::string_view release);
 
 }  // namespace armcache::kernel

@@ -41,6 +41,11 @@ struct NativeProbe {
 // fails (their errno); disagreeing vCPUs are a result, not a failure.
 Result<NativeProbe> probe_native(System& sys, unsigned cpu, unsigned vcpus);
 
+// The capability on one scratch vCPU, read back through ONE_REG: the view
+// vmm-exec --native writes on every vCPU at init. Fails with EOPNOTSUPP
+// when the kernel lacks the capability, else with the failing ioctl's errno.
+Result<identity::GuestView> read_native_view(System& sys);
+
 // Without the capability: the view it would give on the CPU `in.current_cpu`
 // describes, from the registers host discovery found for the kind `cpus`
 // (kernel::initial_view on the native generation). Fails with ENODATA when

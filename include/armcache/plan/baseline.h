@@ -20,6 +20,8 @@
 
 #include "armcache/identity/identity.h"
 #include "armcache/kernel/generation.h"
+#include "armcache/profile/profile.h"
+#include "armcache/util/result.h"
 
 namespace armcache::plan {
 
@@ -28,6 +30,11 @@ struct FleetHost {
   identity::Host host;
   std::optional<std::string> kernel;  // the host's kernel, when the file says
 };
+
+// A host of a profile named `name` (its file): the profile's host, and its
+// kernel (the host's own record, else the kernel its guest view was taken
+// on). Fails when the profile holds no host.
+Result<FleetHost> fleet_host(profile::Profile p, std::string name);
 
 struct BaselineCandidate {
   identity::GuestView view;  // DEMUX values cleared: the baseline is a guest-visible identity

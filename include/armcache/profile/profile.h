@@ -14,6 +14,7 @@
 
 #include "armcache/identity/identity.h"
 #include "armcache/identity/vcpu_surface.h"
+#include "armcache/kernel/generation.h"
 #include "armcache/util/result.h"
 
 namespace armcache::profile {
@@ -44,6 +45,9 @@ struct GuestRecord {
   // source gave only the cache registers. Not part of the fingerprint.
   std::map<std::uint64_t, RegValue> registers;
 };
+// The generation of the kernel a record was taken on: its generation name,
+// else the one its kernel release names; nullopt when neither names one.
+std::optional<kernel::Generation> generation_of(const GuestRecord& g);
 
 struct Profile {
   std::optional<identity::Host> host;

@@ -1,0 +1,21 @@
+// Whole-file reads, the one way armcache reads a file it was given: one
+// open, read() until the end, no iostreams (a fleet has thousands of host
+// files, a sysfs tree tens of thousands of tiny ones).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "armcache/util/result.h"
+
+namespace armcache {
+
+// The bytes of `path`. Fails with open()'s or read()'s errno
+// ("PATH: cannot read: No such file or directory"), or with EFBIG when the
+// file holds more than `max_bytes`.
+Result<std::string> read_file(const std::string& path,
+                              std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
+
+}  // namespace armcache
