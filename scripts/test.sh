@@ -44,7 +44,7 @@ build build
 run_ctest build
 
 log "ASan+UBSan build and unit tests"
-build build-asan -DARMCACHE_SANITIZE=ON -DARMCACHE_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=Debug
+build build-asan -DARMCACHE_SANITIZE=ON -DARMCACHE_BENCHMARKS=OFF -DCMAKE_BUILD_TYPE=Debug -DARMCACHE_UNITY_BUILD=OFF
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest build-asan
 
 log "fuzz targets, ${FUZZ_SECONDS}s each"
