@@ -8,9 +8,9 @@
 #include "armcache/kernel/guest_view.h"
 #include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/probe.h"
-#include "armcache/vcpu/apply.h"
 #include "armcache/util/affinity.h"
 #include "armcache/util/cpulist.h"
+#include "armcache/vcpu/apply.h"
 
 namespace armcache::kvm {
 
