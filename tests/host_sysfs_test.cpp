@@ -10,7 +10,7 @@
 
 #include "armcache/util/cpulist.h"
 #include "armcache/host/discover.h"
-#include "armcache/host/io.h"
+#include "armcache/util/file.h"
 #include "armcache/host/sysfs.h"
 #include "armcache/registers/midr.h"
 #include "host_test_util.h"
@@ -212,10 +212,10 @@ TEST(HostSysfs, ReadersCloseEveryFd) {
   for (const char* name : {"homogeneous", "hetero", "missing", "inconsistent"}) EXPECT_TRUE(read_sysfs(fixture(name)).ok());
   EXPECT_FALSE(read_sysfs("/nonexistent-armcache-root").ok());
   const std::string level = fixture("homogeneous") + "/sys/devices/system/cpu/cpu0/cache/index0/level";
-  EXPECT_TRUE(read_binary_file(level, 64).ok());
-  EXPECT_FALSE(read_binary_file(level, 0).ok());  // larger than the limit
-  EXPECT_FALSE(read_binary_file("/nonexistent-armcache-file", 64).ok());
-  EXPECT_FALSE(read_binary_file(fixture("homogeneous"), 64).ok());  // a directory: read() fails
+  EXPECT_TRUE(read_file(level, 64).ok());
+  EXPECT_FALSE(read_file(level, 0).ok());  // larger than the limit
+  EXPECT_FALSE(read_file("/nonexistent-armcache-file", 64).ok());
+  EXPECT_FALSE(read_file(fixture("homogeneous"), 64).ok());  // a directory: read() fails
   EXPECT_EQ(open_fds(), before);
 }
 

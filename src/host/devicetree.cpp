@@ -14,6 +14,7 @@ extern "C" {
 #include <set>
 
 #include "armcache/host/io.h"
+#include "armcache/util/file.h"
 
 namespace armcache::host {
 namespace {
@@ -247,7 +248,7 @@ int add_dir(void* fdt, const std::string& dir, int depth) {
   std::sort(dirs.begin(), dirs.end());
   for (const auto& f : files) {
     if (f == "name") continue;  // the legacy "name" property duplicates the node name
-    auto data = read_binary_file(dir + "/" + f, kMaxBlob);
+    auto data = read_file(dir + "/" + f, kMaxBlob);
     if (!data) continue;
     if (int e = fdt_property(fdt, f.c_str(), data->data(), int(data->size())); e) return e;
   }
@@ -262,8 +263,10 @@ int add_dir(void* fdt, const std::string& dir, int depth) {
 }  // namespace
 
 Result<SourceDescription> read_dt(const std::string& path) {
-  std::vector<std::uint8_t> blob;
-  if (is_directory(path)) {
+  std::vector<std::uint8_t> blob;  // a directory, flattened
+  std::string file;                 // or the blob file as read
+  const bool dir = is_directory(path);
+  if (dir) {
     for (std::size_t size = 1u << 16; size <= kMaxBlob; size *= 2) {
       blob.assign(size, 0);
       void* fdt = blob.data();
@@ -279,11 +282,11 @@ Result<SourceDescription> read_dt(const std::string& path) {
       break;
     }
   } else {
-    auto data = read_binary_file(path, kMaxBlob);
+    auto data = read_file(path, kMaxBlob);
     if (!data) return data.error();
-    blob = std::move(*data);
+    file = std::move(*data);
   }
-  auto r = parse_dt_blob(blob);
+  auto r = parse_dt_blob(dir ? std::span<const std::uint8_t>(blob) : bytes_of(file));
   if (!r) return Error::make(fmt::format("{}: {}", path, r.error().message));
   r->origin = path;
   return r;

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "armcache/cache/pptt_layout.h"
-#include "armcache/host/io.h"
+#include "armcache/util/file.h"
 
 namespace armcache::host {
 namespace {
@@ -284,9 +284,9 @@ Result<SourceDescription> parse_pptt(std::span<const std::uint8_t> table) {
 }
 
 Result<SourceDescription> read_pptt(const std::string& path) {
-  auto data = read_binary_file(path, 16u << 20);
+  auto data = read_file(path, 16u << 20);
   if (!data) return data.error();
-  auto r = parse_pptt(*data);
+  auto r = parse_pptt(bytes_of(*data));
   if (!r) return Error::make(fmt::format("{}: {}", path, r.error().message));
   r->origin = path;
   return r;

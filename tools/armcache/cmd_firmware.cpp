@@ -36,9 +36,8 @@ int run_into_dtb(const FirmwareArgs& a) {
   if (!a.dts.empty() || !a.dtb.empty() || !a.pptt.empty()) usage_error("--into-dtb writes only -o (no --dts/--dtb/--pptt)");
   const profile::Profile p = load_guest_profile(a.profile);
   const identity::GuestView& v = p.guest->view;
-  const std::string dtb = take(read_file(a.into_dtb));
-  const std::vector<std::uint8_t> in(dtb.begin(), dtb.end());
-  auto merged = firmware::merge_into_dtb(v, a.clusters, in);
+  const std::string in = take(read_file(a.into_dtb));
+  auto merged = firmware::merge_into_dtb(v, a.clusters, bytes_of(in));
   if (!merged) usage_error(fmt::format("{}: {}", a.into_dtb, merged.error().message));
   const unsigned n = merged->topology.vcpus;
   if (a.vcpus && a.vcpus != n) usage_error(fmt::format("--vcpus {} but {} has {} CPUs", a.vcpus, a.into_dtb, n));

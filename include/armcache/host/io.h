@@ -1,16 +1,11 @@
-// Small file helpers shared by the readers: whole-file reads without
-// iostreams (sysfs trees have tens of thousands of tiny files).
+// Small file helpers shared by the readers (whole files are read with
+// util/file.h's read_file).
 #pragma once
 
-#include <cstdint>
 #include <string>
-#include <vector>
-
-#include "armcache/util/result.h"
 
 namespace armcache::host {
 
-Result<std::vector<std::uint8_t>> read_binary_file(const std::string& path, std::size_t max_bytes);
 bool is_directory(const std::string& path);
 
 }  // namespace armcache::host

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 
 #include "armcache/util/result.h"
@@ -17,5 +18,10 @@ namespace armcache {
 // file holds more than `max_bytes`.
 Result<std::string> read_file(const std::string& path,
                               std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
+
+// The bytes read_file() returned, as the binary parsers (DTB, PPTT) take them.
+inline std::span<const std::uint8_t> bytes_of(const std::string& data) {
+  return {reinterpret_cast<const std::uint8_t*>(data.data()), data.size()};
+}
 
 }  // namespace armcache
