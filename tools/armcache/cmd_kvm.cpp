@@ -34,10 +34,6 @@ namespace {
 using identity::GuestView;
 using kvm::probe::ProbeVm;
 
-void need_backend() {
-  if (!kvm::backend_available()) system_failure(kvm::unsupported());
-}
-
 std::string generation_of(const std::string& release) {
   auto k = kernel::parse_kernel(release);
   return k ? std::string(kernel::generation_name(k->generation)) : std::string();
@@ -88,8 +84,7 @@ struct ShowArgs {
 // KVM_CHECK_EXTENSION answer: see native_detect.h), the view host discovery
 // synthesizes for that kind (kvm/native_view.h).
 int run_show_native(const ShowArgs& a) {
-  need_backend();
-  auto sys_ = sys(kvm::System::open());
+  auto sys_ = open_kvm();
   const std::string release = uname_release();
   const kvm::NativeCapCheck check = sys(kvm::confirm_native_cap(sys_));
   if (!check.present) std::cerr << "armcache: kvm show --native: " << check.reason << "; using host discovery\n";
@@ -134,8 +129,7 @@ int run_show_native(const ShowArgs& a) {
 
 int run_show(const ShowArgs& a) {
   if (a.native) return run_show_native(a);
-  need_backend();
-  auto sys_ = sys(kvm::System::open());
+  auto sys_ = open_kvm();
   auto vm = sys(ProbeVm::create(sys_, a.vcpus));
   std::vector<Seen> seen;
   for (unsigned i = 0; i < a.vcpus; ++i) seen.push_back(probe_vcpu(vm, i));
@@ -202,8 +196,7 @@ struct VerifyArgs {
 
 int run_verify(const VerifyArgs& a) {
   GuestView want = for_this_kernel(load_view(a.view));
-  need_backend();
-  auto sys_ = sys(kvm::System::open());
+  auto sys_ = open_kvm();
   std::optional<Nearest> nearest;
   if (a.closest) {
     nearest = nearest_on_this_kernel(sys_, load_view(a.view));
@@ -275,7 +268,7 @@ int run_apply(const ApplyArgs& a) {
   need_backend();
   std::optional<Nearest> nearest;
   if (a.closest) {
-    auto sys_ = sys(kvm::System::open());
+    auto sys_ = open_kvm();
     nearest = nearest_on_this_kernel(sys_, load_view(a.view));
     want = nearest->view;
     if (!a.json) print_nearest(std::cout, *nearest);
@@ -298,7 +291,7 @@ int run_apply(const ApplyArgs& a) {
     kvm::Vcpu v = kvm::Vcpu::borrow(a.fd);
     one(v, 0);
   } else {
-    auto sys_ = sys(kvm::System::open());
+    auto sys_ = open_kvm();
     auto vm = sys(ProbeVm::create(sys_, a.vcpus));
     for (unsigned i = 0; i < a.vcpus && problem.empty(); ++i) one(vm.vcpu(i), i);
   }
@@ -322,8 +315,7 @@ struct ReplayArgs {
 
 int run_replay(const ReplayArgs& a) {
   const auto steps = replay::load_corpus(a.corpus);
-  need_backend();
-  auto sys_ = sys(kvm::System::open());
+  auto sys_ = open_kvm();
   kvm::ProbeReplayTarget t(sys_, a.mte);
   replay::print_result(uname_release(), "kvm", steps, replay::run(steps, t), a.json);
   return kExitOk;

@@ -76,8 +76,12 @@ identity::GuestView load_view(const std::string& path) {
 
 identity::GuestView for_this_kernel(const identity::GuestView& v) { return kernel::one_reg_target(v, uname_release()); }
 
-kvm::System open_kvm() {
+void need_backend() {
   if (!kvm::backend_available()) system_failure(kvm::unsupported());
+}
+
+kvm::System open_kvm() {
+  need_backend();
   return sys(kvm::System::open());
 }
 

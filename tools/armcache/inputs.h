@@ -41,6 +41,8 @@ identity::GuestView load_view(const std::string& path);
 // The ONE_REG values that make this kernel's guest read the view
 // (kernel::one_reg_target on uname_release()).
 identity::GuestView for_this_kernel(const identity::GuestView& v);
+// The system's failure unless this build has a KVM backend (arm64 Linux).
+void need_backend();
 // /dev/kvm, or the system's failure (no KVM backend, cannot open).
 kvm::System open_kvm();
 
