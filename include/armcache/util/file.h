@@ -1,6 +1,8 @@
-// Whole-file reads, the one way armcache reads a file it was given: one
-// open, read() until the end, no iostreams (a fleet has thousands of host
-// files, a sysfs tree tens of thousands of tiny ones).
+// Whole-file reads of the files armcache is given (profiles, fleet files,
+// DTBs, ACPI tables) and of device-tree property files: one open, read()
+// until the end, no iostreams (a fleet has thousands of host files). sysfs
+// attributes have their own reader (host/sysfs.cpp: openat() on directory
+// fds, one read() into a buffer on the stack).
 #pragma once
 
 #include <cstddef>
