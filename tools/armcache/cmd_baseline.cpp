@@ -25,7 +25,7 @@ struct BaselineArgs {
 Result<plan::FleetHost> load_fleet_host(const std::string& path) {
   auto p = profile::load(path);
   if (!p) return p.error();
-  return plan::fleet_host(*p, path);
+  return plan::fleet_host(std::move(*p), path);
 }
 
 // Parsing JSON is the cost: spread the files over the CPUs. The first bad
