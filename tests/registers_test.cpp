@@ -86,9 +86,12 @@ TEST(Csselr, SelectorEncoding) {
   EXPECT_TRUE(s.ind());
   EXPECT_TRUE(s.tnd());
   EXPECT_EQ(s.level_ind_index(), 3u);
+  EXPECT_EQ(Csselr(0x3).with_tnd().raw(), 0x13u);
+  EXPECT_EQ(s.with_tnd(false).raw(), 0x3u);
+  EXPECT_EQ(s.with_tnd().raw(), 0x13u);
 }
 
-TEST(Ctr, FieldsOfFactsValues) {
+TEST(Ctr, FieldsOfMeasuredValues) {
   const Ctr n1(0x8444c004);  // IminLine 4, L1Ip 3, DminLine 4, ERG 4, CWG 4
   EXPECT_EQ(n1.imin_line_bytes(), 64u);
   EXPECT_EQ(n1.dmin_line_bytes(), 64u);

@@ -24,7 +24,7 @@ std::vector<unsigned> compared_selectors(const identity::GuestView& expected, co
   // masks TnD) and QEMU (which drops it) then read the Level|InD entry.
   const auto sels = cache::level_ind_selectors(expected.clidr);
   for (unsigned s : sels) out.push_back(s);
-  for (unsigned s : sels) out.push_back(0x10 | s);
+  for (unsigned s : sels) out.push_back(unsigned(reg::Csselr(s).with_tnd().raw()));
   return out;
 }
 

@@ -312,7 +312,7 @@ Result<Profile> import_template(std::string_view text, std::string_view where) {
   // What 6.3+ KVM reads for a selector nobody wrote: LineSize only, the
   // smallest line of that side from CTR_EL0.
   auto fabricated_ccsidr = [&](unsigned sel) -> std::uint64_t {
-    const unsigned line_log2 = ((sel & 1) ? v.ctr.imin_line() : v.ctr.dmin_line()) + 2;
+    const unsigned line_log2 = (reg::Csselr(sel).ind() ? v.ctr.imin_line() : v.ctr.dmin_line()) + 2;
     return line_log2 >= 4 ? reg::ccsidr::kLineSize.with(0, line_log2 - 4) : 0;
   };
   unsigned others = 0;

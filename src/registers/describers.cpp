@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "armcache/registers/clidr.h"
+#include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/registers/midr.h"
 
@@ -98,7 +99,8 @@ std::string reg_coproc(std::uint64_t v, std::uint64_t) {
 std::string demux_id(std::uint64_t v, std::uint64_t) { return v == 0 ? "CCSIDR" : "unknown"; }
 std::string demux_index(std::uint64_t v, std::uint64_t) {
   if (v >= 14) return "out of range (KVM has 14)";
-  return fmt::format("L{} {}", v / 2 + 1, (v & 1) ? "instruction" : "data/unified");
+  const Csselr sel(v);  // the index is the CSSELR Level|InD value
+  return fmt::format("L{} {}", sel.level(), sel.ind() ? "instruction" : "data/unified");
 }
 
 }  // namespace armcache::reg::describe

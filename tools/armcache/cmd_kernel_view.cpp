@@ -8,6 +8,7 @@
 #include "armcache/cache/selectors.h"
 #include "armcache/kernel/guest_view.h"
 #include "armcache/profile/profile.h"
+#include "armcache/registers/csselr.h"
 #include "commands.h"
 #include "inputs.h"
 
@@ -63,7 +64,7 @@ int run_kernel_view(const KernelViewArgs& a) {
   out << "  CCSIDR_EL1 as the guest reads it, by CSSELR:\n";
   for (unsigned i = 0; i < identity::kGuestSelectors; ++i)
     if (v.ccsidr[i] != 0 || v.demux.count(i))
-      out << fmt::format("    {:>2} L{}{}  {}\n", i, i / 2 + 1, (i & 1) ? "I" : "D",
+      out << fmt::format("    {:>2} L{}{}  {}\n", i, reg::Csselr(i).level(), reg::Csselr(i).ind() ? "I" : "D",
                          cache::describe_ccsidr(v.ccsidr[i], v.mmfr2_ccidx != 0));
   std::string ids;
   for (const auto& [sel, val] : v.demux) ids += fmt::format("{}{}", ids.empty() ? "" : ",", sel);

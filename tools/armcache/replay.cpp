@@ -20,7 +20,6 @@ namespace armcache::cli::replay {
 
 namespace {
 
-std::string hx(std::uint64_t v) { return fmt::format("{:#x}", v); }
 std::string err_text(const Status& st) { return st ? std::string("ok") : errno_name(st.error().errnum); }
 
 // A corpus number: a JSON number or a "0x..." (or decimal) string.
@@ -41,7 +40,7 @@ std::uint64_t num_field(const Json& s, const char* key, std::size_t i, const std
 // A register value, or the errno name when KVM_GET_ONE_REG failed (ENOENT:
 // the register does not exist, recorded as null).
 Json reg_json(const Result<std::uint64_t>& r) {
-  if (r) return hx(*r);
+  if (r) return hex(*r);
   if (r.error().errnum == ENOENT) return nullptr;
   return errno_name(r.error().errnum);
 }
@@ -60,10 +59,10 @@ Json state(vcpu::RegisterFile& regs, std::optional<std::uint64_t> target_id) {
 Json guest_json(const identity::GuestView& v) {
   Json cc = Json::array(), tnd = Json::array();
   for (unsigned i = 0; i < identity::kGuestSelectors; ++i) {
-    cc.push_back(hx(v.ccsidr[i]));
-    tnd.push_back(hx(v.ccsidr_tnd[i]));
+    cc.push_back(hex(v.ccsidr[i]));
+    tnd.push_back(hex(v.ccsidr_tnd[i]));
   }
-  return Json{{"clidr", hx(v.clidr.raw())}, {"ctr", hx(v.ctr.raw())}, {"mmfr2_ccidx", v.mmfr2_ccidx},
+  return Json{{"clidr", hex(v.clidr.raw())}, {"ctr", hex(v.ctr.raw())}, {"mmfr2_ccidx", v.mmfr2_ccidx},
               {"ccsidr", cc}, {"ccsidr_tnd", tnd}};
 }
 
@@ -128,8 +127,8 @@ Json run(const std::vector<Step>& steps, vcpu::ReplayTarget& t) {
       fresh();
       r["errno"] = "ok";
     } else if (s.op == "set") {
-      r["id"] = hx(s.id);
-      r["value"] = hx(s.value);
+      r["id"] = hex(s.id);
+      r["value"] = hex(s.value);
       r["errno"] = err_text(t.regs().set(s.id, s.value));
       target = s.id;
     } else if (s.op == "enable") {

@@ -41,6 +41,8 @@ class Csselr {
   constexpr bool ind() const { return csselr::kInD.get(raw_) != 0; }
   constexpr unsigned level() const { return unsigned(csselr::kLevel.get(raw_)) + 1; }
   constexpr bool tnd() const { return csselr::kTnD.get(raw_) != 0; }
+  // The same selector for the tag cache (TnD set) or for data/unified.
+  constexpr Csselr with_tnd(bool tnd = true) const { return Csselr(csselr::kTnD.with(raw_, tnd)); }
   // The Level|InD index KVM uses for DEMUX ids and its trap handler.
   constexpr unsigned level_ind_index() const {
     return unsigned(raw_ & (csselr::kLevel.mask() | csselr::kInD.mask()));
