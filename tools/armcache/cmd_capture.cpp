@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "armcache/kvm/kvm.h"
-#include "armcache/kvm/native_cap.h"
+#include "armcache/kvm/native_detect.h"
 #include "armcache/profile/nfd.h"
 #include "armcache/profile/profile.h"
 #include "armcache/util/kernel_release.h"
@@ -28,13 +28,15 @@ std::string host_name(const HostArgs& a) {
   return "localhost";
 }
 
-// KVM_CAP_ARM_NATIVE_CACHE_CONFIG on /dev/kvm; nullopt without KVM.
+// KVM_CAP_ARM_NATIVE_CACHE_CONFIG on /dev/kvm, confirmed on a scratch VM (the
+// number alone may answer for another capability); nullopt without KVM.
 std::optional<bool> native_capability() {
   if (!kvm::backend_available()) return std::nullopt;
   auto sys = kvm::System::open();
   if (!sys) return std::nullopt;
-  auto ext = sys->check_extension(kvm::kKvmCapArmNativeCacheConfig);
-  return ext && *ext > 0;
+  auto check = kvm::confirm_native_cap(*sys);
+  if (!check) return std::nullopt;
+  return check->present;
 }
 
 // Written next to the target and renamed over it, so nfd-worker never
