@@ -87,11 +87,11 @@ VcpuModel::VcpuModel(KernelSpec kernel, HostInput host, VmConfig vm)
 // The CTR_EL0 KVM's cache rules read (reset_clidr, set_clidr,
 // get_min_cache_line_size): the host's sanitised value, even after 6.11
 // made CTR_EL0 a per-VM register (checked in the 6.12 source).
-reg::Ctr VcpuModel::vm_ctr_for_lines() const { return host_.sanitised_ctr; }
+reg::Ctr VcpuModel::cache_rules_ctr() const { return host_.sanitised_ctr; }
 
 std::uint64_t VcpuModel::fabricate_clidr() const {
   // sys_regs.c: reset_clidr().
-  const reg::Ctr ctr = vm_ctr_for_lines();
+  const reg::Ctr ctr = cache_rules_ctr();
   reg::Clidr c;
   unsigned loc;
   if (ctr.idc()) {
@@ -109,7 +109,7 @@ std::uint64_t VcpuModel::fabricate_clidr() const {
 
 unsigned VcpuModel::min_line_log2(bool icache) const {
   // sys_regs.c: get_min_cache_line_size(): log2(words) + 2 = log2(bytes).
-  const reg::Ctr ctr = vm_ctr_for_lines();
+  const reg::Ctr ctr = cache_rules_ctr();
   return (icache ? ctr.imin_line() : ctr.dmin_line()) + 2;
 }
 
@@ -233,19 +233,34 @@ Status VcpuModel::set_clidr(std::uint64_t value) {
                                    value, host_.boot_cpu.clidr.raw()),
                        EINVAL);
   }
+  if (auto st = check_clidr(value); !st) return st;
+  clidr_ = value;
+  return Ok{};
+}
+
+Status VcpuModel::check_clidr(std::uint64_t value) const {
   // sys_regs.c: set_clidr(): RES0, and no IDC implied unless CTR_EL0.IDC.
-  const reg::Clidr c(value);
-  const bool implies_idc = cache::clidr_implies_idc(c);
   if (value & kClidrRes0) {
     return Error::make(fmt::format("CLIDR_EL1 {:#x} sets RES0 bits [63:47]", value), EINVAL);
   }
-  if (!vm_ctr_for_lines().idc() && implies_idc) {
+  if (!cache_rules_ctr().idc() && cache::clidr_implies_idc(reg::Clidr(value))) {
     return Error::make(
         fmt::format("CLIDR_EL1 {:#x} implies IDC (LoC 0, or LoUU and LoUIS 0) but the destination's CTR_EL0.IDC is 0",
                     value),
         EINVAL);
   }
-  clidr_ = value;
+  return Ok{};
+}
+
+Status VcpuModel::check_line_size(unsigned csselr, std::uint64_t value) const {
+  // sys_regs.c: set_ccsidr(): LineSize at least the minimum line of that side.
+  const unsigned line_log2 = unsigned(reg::ccsidr::kLineSize.get(value)) + 4;
+  const reg::Csselr sel(csselr);
+  if (line_log2 < min_line_log2(sel.ind())) {
+    return Error::make(fmt::format("L{}{} line size {} below host minimum {}", sel.level(), sel.ind() ? "I" : "D",
+                                   1u << line_log2, 1u << min_line_log2(sel.ind())),
+                       EINVAL);
+  }
   return Ok{};
 }
 
@@ -264,17 +279,10 @@ Status VcpuModel::set_ccsidr(unsigned csselr, std::uint64_t value) {
                                    reg::ccsidr_name(reg::Csselr(csselr)), value, host),
                        EINVAL);
   }
-  // sys_regs.c: set_ccsidr(): LineSize at least the minimum line of that side.
   if (csselr >= kDemuxCount) {
-    return Error::make(fmt::format("DEMUX id {} is beyond the 14 KVM has", csselr), ENOENT);
+    return Error::make(fmt::format("DEMUX id {} is beyond the {} KVM has", csselr, kDemuxCount), ENOENT);
   }
-  const unsigned line_log2 = unsigned(reg::ccsidr::kLineSize.get(value)) + 4;
-  const reg::Csselr sel(csselr);
-  if (line_log2 < min_line_log2(sel.ind())) {
-    return Error::make(fmt::format("L{}{} line size {} below host minimum {}", sel.level(), sel.ind() ? "I" : "D",
-                                   1u << line_log2, 1u << min_line_log2(sel.ind())),
-                       EINVAL);
-  }
+  if (auto st = check_line_size(csselr, value); !st) return st;
   if (!ccsidr_) {
     if (value == get_ccsidr(csselr)) return Ok{};
     std::array<std::uint32_t, kDemuxCount> a{};
@@ -360,9 +368,9 @@ Status VcpuModel::enable_native(std::uint32_t flags, const std::array<std::uint6
       if (clidr.ttype(n) == unsigned(reg::Ttype::kSeparate))
         return Error::make(fmt::format("L{} has a separate tag cache, which KVM cannot show", n), ERANGE);
   }
-  const bool implies_idc = cache::clidr_implies_idc(clidr);
-  if ((clidr.raw() & kClidrRes0) || (!vm_ctr_for_lines().idc() && implies_idc))
-    return Error::make(fmt::format("the host's CLIDR_EL1 {:#x} is one KVM_SET_ONE_REG would refuse", clidr.raw()),
+  // The same acceptance KVM_SET_ONE_REG applies (set_clidr, set_ccsidr).
+  if (auto st = check_clidr(clidr.raw()); !st)
+    return Error::make(fmt::format("the host's CLIDR_EL1 is one KVM_SET_ONE_REG would refuse: {}", st.error().message),
                        EINVAL);
   std::array<std::uint32_t, kDemuxCount> a{};
   for (unsigned i = 0; i < kDemuxCount; ++i) a[i] = get_ccsidr(i);
@@ -374,9 +382,8 @@ Status VcpuModel::enable_native(std::uint32_t flags, const std::array<std::uint6
       return Error::make(fmt::format("{}: {}", reg::ccsidr_name(reg::Csselr(sel)), as32.error().message), ERANGE);
     // A 32-bit host value keeps its UNKNOWN bits [31:28] as the hardware has them.
     const std::uint32_t v = source.ccidx ? std::uint32_t(as32->raw()) : std::uint32_t(hw.raw());
-    if (unsigned(reg::ccsidr::kLineSize.get(v)) + 4 < min_line_log2(reg::Csselr(sel).ind()))
-      return Error::make(fmt::format("{} line size is below the host minimum", reg::ccsidr_name(reg::Csselr(sel))),
-                         EINVAL);
+    if (auto st = check_line_size(sel, v); !st)
+      return Error::make(fmt::format("{}: {}", reg::ccsidr_name(reg::Csselr(sel)), st.error().message), EINVAL);
     a[sel] = v;
   }
   clidr_ = clidr.raw();

@@ -1,21 +1,13 @@
 #include "armcache/kvm/compat_end.h"
 
-#include "armcache/kvm/probe.h"
-#include "armcache/kvm/surface.h"
-#include "armcache/vcpu/apply.h"
+#include "armcache/kvm/default_view.h"
 
 namespace armcache::kvm {
 
 Result<plan::CompatEnd> measure_compat_end(System& sys, const kernel::KernelSpec& running) {
-  auto vm = probe::ProbeVm::create(sys, 1);
-  if (!vm) return vm.error();
-  auto base = vcpu::read_view(vm->vcpu(0));
-  if (!base) return base.error();
-  auto reads = vm->run(0);
-  if (!reads) return reads.error();
-  auto surface = capture_surface(sys);
-  if (!surface) return surface.error();
-  return plan::CompatEnd{running, reads->to_view(*base), *surface};
+  auto d = measure_default_view(sys, 1);
+  if (!d) return d.error();
+  return plan::CompatEnd{running, std::move(d->vcpus[0].view), std::move(d->surface)};
 }
 
 }  // namespace armcache::kvm

@@ -2,18 +2,11 @@
 
 #include <map>
 
-#include "armcache/vcpu/apply.h"
+#include "armcache/kvm/default_view.h"
 #include "armcache/plan/closest.h"
+#include "armcache/vcpu/apply.h"
 
 namespace armcache::kvm {
-
-Result<Seen> probe_vcpu(probe::ProbeVm& vm, unsigned i) {
-  auto base = vcpu::read_view(vm.vcpu(i));
-  if (!base) return base.error();
-  auto reads = vm.run(i);
-  if (!reads) return reads.error();
-  return Seen{reads->to_view(*base), *reads};
-}
 
 Result<Nearest> nearest_view(System& sys, const identity::GuestView& saved, const identity::GuestView& exact) {
   unsigned dest_ccidx = 0;
@@ -30,14 +23,12 @@ Result<Nearest> nearest_view(System& sys, const identity::GuestView& saved, cons
   }
   auto vm = probe::ProbeVm::create(sys, 1);
   if (!vm) return vm.error();
-  std::map<std::string, std::string> unrepresentable;
-  const auto targets = plan::nearest_targets(saved, dest_ccidx, unrepresentable);
-  auto refused = plan::write_nearest(vm->vcpu(0), targets, saved.ctr).refused;
-  refused.insert(unrepresentable.begin(), unrepresentable.end());
+  const plan::NearestTargets targets = plan::nearest_targets(saved, dest_ccidx);
+  const auto refused = plan::write_nearest(vm->vcpu(0), targets, saved.ctr).refused;
   auto s = probe_vcpu(*vm, 0);
   if (!s) return s.error();
   Nearest n{s->view, {}};
-  n.differs = plan::nearest_differences(saved, n.view, targets, refused);
+  n.differs = plan::nearest_differences(saved, n.view, targets.registers, refused);
   return n;
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "armcache/cache/geometry.h"
 #include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
@@ -11,9 +13,11 @@ namespace armcache::plan {
 
 using identity::GuestView;
 
-std::vector<NearestTarget> nearest_targets(const GuestView& want, unsigned dest_ccidx,
-                                           std::map<std::string, std::string>& unrepresentable) {
-  std::vector<NearestTarget> out{{"CLIDR_EL1", reg::kClidrId, want.clidr.raw(), {}}};
+NearestTargets nearest_targets(const GuestView& want, unsigned dest_ccidx) {
+  NearestTargets t;
+  std::vector<NearestTarget>& out = t.registers;
+  std::map<std::string, std::string>& unrepresentable = t.unrepresentable;
+  out.push_back({"CLIDR_EL1", reg::kClidrId, want.clidr.raw(), {}});
   for (std::uint32_t sel : identity::identity_selectors(want)) {
     if (sel >= kernel::kDemuxCount) continue;  // TnD and Level 8: no DEMUX id
     const std::string name = reg::ccsidr_name(reg::Csselr(sel));
@@ -35,7 +39,7 @@ std::vector<NearestTarget> nearest_targets(const GuestView& want, unsigned dest_
                    fmt::format("the same {} ways x {} sets x {}-byte lines in the 32-bit format", g.ways, g.sets,
                                g.line_bytes)});
   }
-  return out;
+  return t;
 }
 
 std::vector<std::string> nearest_differences(const GuestView& want, const GuestView& got,
@@ -82,8 +86,9 @@ std::vector<std::string> nearest_differences(const GuestView& want, const GuestV
   return out;
 }
 
-NearestWrites write_nearest(vcpu::RegisterFile& regs, const std::vector<NearestTarget>& targets, reg::Ctr want_ctr) {
+NearestWrites write_nearest(vcpu::RegisterFile& regs, const NearestTargets& targets, reg::Ctr want_ctr) {
   NearestWrites out;
+  out.refused = targets.unrepresentable;
   // Registers are written in apply_view's order, so the accepted writes are
   // in it too; a register written again (CTR_EL0 field by field) keeps its
   // place with the value it holds now.
@@ -117,8 +122,11 @@ NearestWrites write_nearest(vcpu::RegisterFile& regs, const std::vector<NearestT
       if (regs.set(reg::kCtrId, v)) accepted("CTR_EL0", reg::kCtrId, v);
     }
   }
-  for (std::size_t i = 1; i < targets.size(); ++i) put(targets[i].name, targets[i].id, targets[i].value);
-  if (!targets.empty()) put(targets.front().name, targets.front().id, targets.front().value);
+  std::vector<const NearestTarget*> order;
+  for (const NearestTarget& t : targets.registers) order.push_back(&t);
+  std::stable_sort(order.begin(), order.end(),
+                   [](auto* a, auto* b) { return vcpu::apply_rank(a->id) < vcpu::apply_rank(b->id); });
+  for (const NearestTarget* t : order) put(t->name, t->id, t->value);
   return out;
 }
 
@@ -134,16 +142,14 @@ Closest plan_closest(const Source& source, const kernel::KernelSpec& dest_kernel
     out.plan = std::move(exact);
     return out;
   }
-  std::map<std::string, std::string> unrepresentable;
-  const auto targets = nearest_targets(source.view, model.view().mmfr2_ccidx, unrepresentable);
+  const NearestTargets targets = nearest_targets(source.view, model.view().mmfr2_ccidx);
   NearestWrites w = write_nearest(model, targets, source.view.ctr);
   out.plan.writes = std::move(w.written);
-  std::map<std::string, std::string> refused = std::move(w.refused);
-  refused.insert(unrepresentable.begin(), unrepresentable.end());
+  const std::map<std::string, std::string> refused = std::move(w.refused);
   out.plan.verdict = out.plan.writes.empty() ? Verdict::kIdentical : Verdict::kRestorable;
   if (auto w = reset_warning(model, dest_kernel)) out.plan.warnings.push_back(*w);
   out.view = model.view();
-  out.differs = nearest_differences(source.view, out.view, targets, refused);
+  out.differs = nearest_differences(source.view, out.view, targets.registers, refused);
   return out;
 }
 

@@ -34,11 +34,19 @@ Result<identity::GuestView> read_view(RegisterFile& regs) {
   return v;
 }
 
+unsigned apply_rank(std::uint64_t id) {
+  if (id == reg::kCtrId) return 1;
+  if (auto r = reg::decode_reg_id(id); r && r->kind == reg::RegIdKind::kDemuxCcsidr) return 2 + r->csselr;
+  if (id == reg::kClidrId) return 2 + 256;  // after every DEMUX index
+  return 0;
+}
+
 std::vector<std::pair<std::uint64_t, std::uint64_t>> apply_order(const identity::GuestView& view) {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  out.emplace_back(reg::kClidrId, view.clidr_reg);
   out.emplace_back(reg::kCtrId, view.ctr_reg);
   for (auto [sel, val] : view.demux) out.emplace_back(reg::demux_ccsidr_id(sel), val);
-  out.emplace_back(reg::kClidrId, view.clidr_reg);
+  std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return apply_rank(a.first) < apply_rank(b.first); });
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "armcache/host/discover.h"
 #include "armcache/kernel/generation.h"
 #include "armcache/kernel/vcpu_model.h"
+#include "armcache/kvm/default_view.h"
 #include "armcache/kvm/kvm.h"
 #include "armcache/kvm/native_cap.h"
 #include "armcache/kvm/native_detect.h"
@@ -19,11 +20,11 @@
 #include "armcache/kvm/surface.h"
 #include "armcache/kvm/verify.h"
 #include "armcache/kvm/verify_view.h"
-#include "armcache/vcpu/apply.h"
-#include "armcache/vcpu/counting_regs.h"
 #include "armcache/profile/profile.h"
 #include "armcache/registers/csselr.h"
 #include "armcache/util/parse.h"
+#include "armcache/vcpu/apply.h"
+#include "armcache/vcpu/counting_regs.h"
 #include "commands.h"
 #include "inputs.h"
 #include "replay.h"
@@ -44,10 +45,6 @@ Json reads_extra(const kvm::probe::Reads& r) {
   for (unsigned s = 0; s < kvm::probe::kSelectors; ++s) sel[hex(s)] = hex(r.csselr[s]);
   return Json{{"midr", hex(r.midr)}, {"mmfr2", hex(r.mmfr2)}, {"csselr_readback", sel}};
 }
-
-using kvm::Seen;
-
-Seen probe_vcpu(ProbeVm& vm, unsigned i) { return sys(kvm::probe_vcpu(vm, i)); }
 
 Json apply_json(const vcpu::ApplyReport& r, unsigned vcpu) {
   auto regs = [](const std::vector<vcpu::RegWrite>& ws) {
@@ -130,30 +127,28 @@ int run_show_native(const ShowArgs& a) {
 int run_show(const ShowArgs& a) {
   if (a.native) return run_show_native(a);
   auto sys_ = open_kvm();
-  auto vm = sys(ProbeVm::create(sys_, a.vcpus));
-  std::vector<Seen> seen;
-  for (unsigned i = 0; i < a.vcpus; ++i) seen.push_back(probe_vcpu(vm, i));
+  const kvm::DefaultView d = sys(kvm::measure_default_view(sys_, a.vcpus));
   const std::string release = uname_release();
   profile::Profile p;
-  p.guest = profile::GuestRecord{seen[0].view, release, generation_of(release)};
+  p.guest = profile::GuestRecord{d.vcpus[0].view, release, generation_of(release)};
   Json probes = Json::array();
-  for (unsigned i = 0; i < a.vcpus; ++i) {
-    Json e = reads_extra(seen[i].reads);
+  for (unsigned i = 0; i < d.vcpus.size(); ++i) {
+    Json e = reads_extra(d.vcpus[i].reads);
     e["vcpu"] = i;
     probes.push_back(e);
-    if (!(seen[i].view == seen[0].view)) p.warnings.push_back(fmt::format("vCPU {} reads a different view than vCPU 0", i));
   }
+  for (unsigned i : d.differing()) p.warnings.push_back(fmt::format("vCPU {} reads a different view than vCPU 0", i));
   p.provenance = {{"tool", "armcache"}, {"command", "kvm show"}, {"source", "kvm-probe"}, {"vcpus", a.vcpus},
-                  {"target", vm.init().target}, {"probe", probes}};
+                  {"target", d.target}, {"probe", probes}};
   // What a migration to this kernel must match besides the cache view.
-  p.surface = sys(kvm::capture_surface(sys_));
+  p.surface = d.surface;
   if (a.json) {
     print_json(profile::to_json(p));
     return kExitOk;
   }
-  const GuestView& v = seen[0].view;
+  const GuestView& v = d.vcpus[0].view;
   std::cout << fmt::format("KVM guest view on {} ({}), vCPU 0 of {}\n", release, p.guest->generation, a.vcpus);
-  std::cout << fmt::format("  MIDR_EL1    {}\n", hex(seen[0].reads.midr));
+  std::cout << fmt::format("  MIDR_EL1    {}\n", hex(d.vcpus[0].reads.midr));
   std::cout << fmt::format("  CLIDR_EL1   {}  (ONE_REG {})\n", hex(v.clidr.raw()), hex(v.clidr_reg));
   std::cout << fmt::format("  CTR_EL0     {}  (ONE_REG {})\n", hex(v.ctr.raw()), hex(v.ctr_reg));
   std::cout << fmt::format("  ID_AA64MMFR2_EL1.CCIDX {}\n", v.mmfr2_ccidx);

@@ -89,8 +89,10 @@ class VcpuModel : public vcpu::RegisterFile {
   std::uint64_t fabricate_clidr() const;
   std::uint32_t get_ccsidr(unsigned csselr) const;
   unsigned min_line_log2(bool icache) const;
-  reg::Ctr vm_ctr_for_lines() const;  // the CTR_EL0 the cache rules use
+  reg::Ctr cache_rules_ctr() const;  // the host's sanitised CTR_EL0, not the VM's
   Status check_access(std::uint64_t id) const;
+  Status check_clidr(std::uint64_t value) const;                        // set_clidr's acceptance
+  Status check_line_size(unsigned csselr, std::uint64_t value) const;  // set_ccsidr's
   Status set_clidr(std::uint64_t value);
   Status set_ccsidr(unsigned csselr, std::uint64_t value);
   Status set_ctr(std::uint64_t value);

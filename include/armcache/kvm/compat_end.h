@@ -1,5 +1,5 @@
 // This kernel as one end of a migration (plan/compat.h), measured on
-// scratch VMs as `kvm show` does.
+// scratch VMs as `kvm show` does (default_view.h).
 #pragma once
 
 #include "armcache/kernel/generation.h"

@@ -12,7 +12,7 @@
 #include "armcache/identity/identity.h"
 #include "armcache/kernel/vcpu_model.h"
 #include "armcache/kvm/kvm.h"
-#include "armcache/kvm/nearest.h"
+#include "armcache/kvm/default_view.h"
 #include "armcache/kvm/verify.h"
 #include "armcache/util/result.h"
 

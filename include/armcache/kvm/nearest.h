@@ -1,7 +1,7 @@
-// What a vCPU of the running kernel shows, and the nearest view it can show
-// of a saved one. Both run on scratch vCPUs, so the kernel's own refusals and
-// reads decide; `kvm verify/apply --closest` and `vmm-exec --closest` share
-// them. docs/closest-view.md has the rules.
+// The nearest view the running kernel can show of a saved one. It runs on
+// scratch vCPUs, so the kernel's own refusals and reads decide; `kvm
+// verify/apply --closest` and `vmm-exec --closest` share it.
+// docs/closest-view.md has the rules.
 #pragma once
 
 #include <string>
@@ -9,17 +9,9 @@
 
 #include "armcache/identity/identity.h"
 #include "armcache/kvm/kvm.h"
-#include "armcache/kvm/probe.h"
 #include "armcache/util/result.h"
 
 namespace armcache::kvm {
-
-// One probe of vCPU i: the guest's reads on top of what ONE_REG says.
-struct Seen {
-  identity::GuestView view;
-  probe::Reads reads;
-};
-Result<Seen> probe_vcpu(probe::ProbeVm& vm, unsigned i);
 
 // The nearest view this kernel can present of `saved`, as the guest reads it
 // (its ONE_REG fields are what was written, so apply_view can replay it), and

@@ -7,7 +7,7 @@
 
 #include "armcache/identity/identity.h"
 #include "armcache/kvm/kvm.h"
-#include "armcache/kvm/nearest.h"
+#include "armcache/kvm/default_view.h"
 #include "armcache/kvm/verify.h"
 #include "armcache/util/result.h"
 #include "armcache/vcpu/apply.h"

@@ -35,21 +35,25 @@ struct NearestTarget {
 //   3. (write_nearest) its CTR_EL0 whole, else field by field.
 // Selectors no DEMUX id reaches (TnD, Level 8) are not targets; values that
 // cannot be converted go to `unrepresentable` with the reason.
-std::vector<NearestTarget> nearest_targets(const identity::GuestView& want, unsigned dest_ccidx,
-                                           std::map<std::string, std::string>& unrepresentable);
+struct NearestTargets {
+  std::vector<NearestTarget> registers;                // in the order of preference
+  std::map<std::string, std::string> unrepresentable;  // register name -> why it has no target
+};
+NearestTargets nearest_targets(const identity::GuestView& want, unsigned dest_ccidx);
 
 // Writes CTR_EL0 and the targets on `regs` (a real vCPU or the kernel model;
 // a refused write changes nothing, as KVM_SET_ONE_REG guarantees), in
-// apply_view's order: CTR_EL0 (the source's value, else each of its fields
-// the kernel takes, in the field table's order, starting from the kernel's
-// own), the CCSIDRs, CLIDR_EL1. This is a search for the nearest view, not a
-// transaction: it keeps what is accepted. `refused` holds the refusals by
-// register name, each "REASON (ERRNO)"; `written` the accepted writes.
+// apply_view's order (vcpu::apply_rank): CTR_EL0 (the source's value, else
+// each of its fields the kernel takes, in the field table's order, starting
+// from the kernel's own), the CCSIDRs, CLIDR_EL1. This is a search for the
+// nearest view, not a transaction: it keeps what is accepted. `refused`
+// holds the refusals by register name, each "REASON (ERRNO)", and the
+// targets' unrepresentable values; `written` the accepted writes.
 struct NearestWrites {
   std::map<std::string, std::string> refused;
   std::vector<Write> written;
 };
-NearestWrites write_nearest(vcpu::RegisterFile& regs, const std::vector<NearestTarget>& targets, reg::Ctr want_ctr);
+NearestWrites write_nearest(vcpu::RegisterFile& regs, const NearestTargets& targets, reg::Ctr want_ctr);
 
 // Every guest-visible register in which `got` (the nearest view, as the
 // guest reads it) differs from `want`, with the reason: the kernel's

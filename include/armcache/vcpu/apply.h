@@ -71,6 +71,12 @@ ApplyReport apply_view(const identity::GuestView& view, RegisterFile& regs,
 // The view's ONE_REG fields as (id, value) in apply_view's write order.
 std::vector<std::pair<std::uint64_t, std::uint64_t>> apply_order(const identity::GuestView& view);
 
+// A ONE_REG id's place in that order (lower is written first): CTR_EL0, the
+// DEMUX CCSIDR values by index, CLIDR_EL1; any other register before them
+// all. apply_order sorts by it, and so does every other writer of a view
+// (plan::write_nearest), so there is one order.
+unsigned apply_rank(std::uint64_t id);
+
 // Whether the registers hold the view's ONE_REG values: the first register,
 // in apply_view's order, that differs (read_back set, errnum 0) or cannot be
 // read (errnum set); nullopt when all are equal.
