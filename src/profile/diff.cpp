@@ -7,13 +7,14 @@
 
 #include "armcache/cache/geometry.h"
 #include "armcache/cache/selectors.h"
-#include "armcache/registers/codec.h"
 #include "armcache/kernel/generation.h"
+#include "armcache/registers/codec.h"
 #include "armcache/registers/ctr.h"
 #include "armcache/registers/id_regs.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/registers/midr.h"
 #include "armcache/util/parse.h"
+#include "armcache/util/words.h"
 
 namespace armcache::profile {
 
@@ -34,16 +35,6 @@ namespace {
 // MIDR_EL1 without Variant and Revision: the part, whatever its revision.
 constexpr std::uint64_t kMidrPart =
     reg::midr::kImplementer.mask() | reg::midr::kArchitecture.mask() | reg::midr::kPartNum.mask();
-
-std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
-  return fmt::format("{} {}", n, n == 1 ? one : many);
-}
-
-std::string size_words(std::uint64_t bytes) {
-  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
-  if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{} KiB", bytes >> 10);
-  return fmt::format("{} B", bytes);
-}
 
 cache::Geometry geometry(std::uint64_t v, bool ccidx) {
   return cache::geometry_of_read(v, ccidx);

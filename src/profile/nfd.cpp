@@ -10,6 +10,7 @@
 #include "armcache/kernel/guest_view.h"
 #include "armcache/kernel/vcpu_model.h"
 #include "armcache/profile/profile.h"
+#include "armcache/util/fnv1a.h"
 
 namespace armcache::profile::nfd {
 namespace {
@@ -26,14 +27,9 @@ std::string hex_of(const std::string& fp) {
 
 // FNV-1a 64 over the kinds' identities in order: one value a node selector can match.
 std::string combine(const std::vector<std::string>& parts) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (const auto& p : parts) {
-    for (unsigned char c : p + ";") {
-      h ^= c;
-      h *= 0x100000001b3ull;
-    }
-  }
-  return fmt::format("{:016x}", h);
+  Fnv1a64 h;
+  for (const auto& p : parts) h.bytes(p).byte(';');
+  return fmt::format("{:016x}", h.value());
 }
 
 // A label value cannot hold '+': "6.16+" is written "6.16-plus".

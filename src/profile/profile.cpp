@@ -10,6 +10,7 @@
 #include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/file.h"
+#include "armcache/util/fnv1a.h"
 #include "armcache/util/parse.h"
 
 namespace armcache::profile {
@@ -443,21 +444,11 @@ std::string fingerprint(const GuestView& v) {
   // FNV-1a over a canonical byte string of the identity (the selectors the
   // CLIDR describes, not the UNKNOWN reads of others); stable as long as
   // the field list below does not change.
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  auto mix = [&h](std::uint64_t x) {
-    for (int i = 0; i < 8; ++i) {
-      h ^= (x >> (8 * i)) & 0xff;
-      h *= 0x100000001b3ull;
-    }
-  };
-  mix(v.clidr.raw());
-  for (std::uint32_t sel : identity::identity_selectors(v)) {
-    mix(sel);
-    mix(v.ccsidr_read(sel));
-  }
-  mix(v.ctr.raw());
-  mix(v.mmfr2_ccidx);
-  return fmt::format("fnv1a64:{:016x}", h);
+  Fnv1a64 h;
+  h.u64_le(v.clidr.raw());
+  for (std::uint32_t sel : identity::identity_selectors(v)) h.u64_le(sel).u64_le(v.ccsidr_read(sel));
+  h.u64_le(v.ctr.raw()).u64_le(v.mmfr2_ccidx);
+  return fmt::format("fnv1a64:{:016x}", h.value());
 }
 
 }  // namespace armcache::profile

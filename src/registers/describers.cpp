@@ -6,13 +6,9 @@
 #include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/registers/midr.h"
+#include "armcache/util/words.h"
 
 namespace armcache::reg::describe {
-namespace {
-std::string plural(std::uint64_t n, const char* one, const char* many) {
-  return fmt::format("{} {}", n, n == 1 ? one : many);
-}
-}  // namespace
 
 std::string ctype(std::uint64_t v, std::uint64_t) { return std::string(kCtypeNames[v & 7].words); }
 std::string ttype(std::uint64_t v, std::uint64_t) { return std::string(kTtypeNames[v & 3].words); }
@@ -98,7 +94,7 @@ std::string reg_coproc(std::uint64_t v, std::uint64_t) {
 }
 std::string demux_id(std::uint64_t v, std::uint64_t) { return v == 0 ? "CCSIDR" : "unknown"; }
 std::string demux_index(std::uint64_t v, std::uint64_t) {
-  if (v >= 14) return "out of range (KVM has 14)";
+  if (v >= kCsselrLevelInDCount) return fmt::format("out of range (KVM has {})", kCsselrLevelInDCount);
   const Csselr sel(v);  // the index is the CSSELR Level|InD value
   return fmt::format("L{} {}", sel.level(), sel.ind() ? "instruction" : "data/unified");
 }

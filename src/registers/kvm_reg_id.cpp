@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "armcache/registers/csselr.h"
 #include "armcache/registers/sysreg_names.h"
 
 namespace armcache::reg {
@@ -110,7 +111,8 @@ std::optional<std::string_view> reg_id_problem(const RegId& id) {
       return std::nullopt;
     case RegIdKind::kDemuxCcsidr:
       if (id.size_bytes != 4) return "DEMUX CCSIDR ids are U32: this size gives ENOENT";
-      if (id.csselr >= 14) return "DEMUX CCSIDR index beyond 13 gives ENOENT";
+      static_assert(kCsselrLevelInDCount == 14, "the message names the last index");
+      if (id.csselr >= kCsselrLevelInDCount) return "DEMUX CCSIDR index beyond 13 gives ENOENT";
       return std::nullopt;
     case RegIdKind::kOther: break;
   }

@@ -13,6 +13,7 @@
 #include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
+#include "armcache/util/words.h"
 #include "commands.h"
 
 namespace armcache::cli {
@@ -31,10 +32,10 @@ std::string register_list() {
   return out;
 }
 
+// "48 KiB (49152 bytes)", or "96 bytes" below a whole KiB.
 std::string human_size(std::uint64_t bytes) {
-  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB ({} bytes)", bytes >> 20, bytes);
-  if (bytes >= 1024 && bytes % 1024 == 0) return fmt::format("{} KiB ({} bytes)", bytes >> 10, bytes);
-  return fmt::format("{} bytes", bytes);
+  if (bytes < 1024 || bytes % 1024 != 0) return fmt::format("{} bytes", bytes);
+  return fmt::format("{} ({} bytes)", size_words(bytes), bytes);
 }
 
 // Register-specific facts beyond the fields: a CLIDR's levels and

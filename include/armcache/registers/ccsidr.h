@@ -1,7 +1,8 @@
 // CCSIDR_EL1, Current Cache Size ID Register (op0=3 op1=1 CRn=0 CRm=0 op2=0),
 // in the 32-bit format and the FEAT_CCIDX 64-bit format, and CCSIDR2_EL1
 // (op2=2), which AArch32 uses for NumSets under FEAT_CCIDX.
-// Both layouts and how to tell them apart: docs/arm-cache-registers.md#ccsidr_el1.
+// Both layouts: docs/arm-cache-registers.md#ccsidr_el1; how to tell them apart:
+// docs/arm-cache-registers.md#which-ccsidr-format-applies.
 #pragma once
 
 #include <cstdint>
