@@ -360,6 +360,22 @@ TEST(KernelModel, CtrL1IpWritableFrom616) {
   EXPECT_EQ(errno_of(make("7.3", "cortex-a53").set(reg::kCtrId, 0x8444c004)), EINVAL);
 }
 
+// Pre-6.3 KVM's invariant CLIDR_EL1 is the boot CPU's: on a big.LITTLE host
+// whose big cores are listed first, that is the kind holding CPU 0, not kinds[0].
+TEST(HostInput, BootCpuIsTheKindListingCpu0) {
+  identity::Host h;
+  h.kinds.resize(3);
+  h.kinds[0].cpus = "4-7";
+  h.kinds[1].cpus = "10,20";  // starts with "1", not CPU 0
+  h.kinds[2].cpus = "0-3";
+  for (unsigned i = 0; i < 3; ++i) h.kinds[i].clidr = reg::Clidr(0x100u + i);
+  EXPECT_EQ(&identity::boot_kind(h), &h.kinds[2]);
+  h.kinds[2].cpus = "0,8";
+  EXPECT_EQ(&identity::boot_kind(h), &h.kinds[2]);
+  h.kinds[2].cpus = "01";  // not a CPU list Linux writes, and not CPU 0
+  EXPECT_EQ(&identity::boot_kind(h), &h.kinds[0]) << "none lists CPU 0: the first kind";
+}
+
 }  // namespace
 }  // namespace armcache::kernel
 

@@ -30,20 +30,20 @@ ClidrShape clidr_shape(reg::Clidr clidr) {
       break;
     }
     shape.levels.push_back({level, ctype, ttype});
-    switch (ctype) {
-      case 1: shape.selectors.push_back({level, true, false, CacheKind::kInstruction}); break;
-      case 2: shape.selectors.push_back({level, false, false, CacheKind::kData}); break;
-      case 3:
+    switch (reg::Ctype(ctype)) {
+      case reg::Ctype::kInstruction: shape.selectors.push_back({level, true, false, CacheKind::kInstruction}); break;
+      case reg::Ctype::kData: shape.selectors.push_back({level, false, false, CacheKind::kData}); break;
+      case reg::Ctype::kSeparate:
         shape.selectors.push_back({level, false, false, CacheKind::kData});
         shape.selectors.push_back({level, true, false, CacheKind::kInstruction});
         break;
-      case 4: shape.selectors.push_back({level, false, false, CacheKind::kUnified}); break;
+      case reg::Ctype::kUnified: shape.selectors.push_back({level, false, false, CacheKind::kUnified}); break;
       default:
         shape.problems.push_back(fmt::format("Ctype{} = {} is a reserved encoding", level, ctype));
         break;
     }
-    if (ttype == 1) shape.selectors.push_back({level, false, true, CacheKind::kTag});
-    if (ttype != 0 && ctype == 1)
+    if (reg::Ttype(ttype) == reg::Ttype::kSeparate) shape.selectors.push_back({level, false, true, CacheKind::kTag});
+    if (reg::Ttype(ttype) != reg::Ttype::kNone && reg::Ctype(ctype) == reg::Ctype::kInstruction)
       shape.problems.push_back(fmt::format("Ttype{} = {} at a level with only an instruction cache", level, ttype));
   }
   // Fields above the first Ctype 0 are ignored by the architecture; say so

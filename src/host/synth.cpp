@@ -54,7 +54,13 @@ Synthesis synthesize(const CacheKindGroup& kind, std::optional<reg::Ctr> ctr) {
   }
   unsigned levels = 0;
   for (unsigned l = 1; l <= reg::kMaxCacheLevels; ++l) {
-    unsigned ctype = u[l] ? 4 : (d[l] && i[l]) ? 3 : d[l] ? 2 : i[l] ? 1 : 0;
+    using reg::Ctype;
+    const Ctype t = u[l]             ? Ctype::kUnified
+                    : (d[l] && i[l]) ? Ctype::kSeparate
+                    : d[l]           ? Ctype::kData
+                    : i[l]           ? Ctype::kInstruction
+                                     : Ctype::kNone;
+    const unsigned ctype = unsigned(t);
     if (u[l] && (d[l] || i[l]))
       s.warnings.push_back(fmt::format("L{} is described both as unified and as split; taken as unified", l));
     if (ctype == 0) {

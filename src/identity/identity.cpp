@@ -4,6 +4,14 @@
 
 namespace armcache::identity {
 
+const HostKind& boot_kind(const Host& host) {
+  // Linux prints CPU lists in ascending order, so CPU 0 can only come first.
+  auto lists_cpu0 = [](const std::string& l) { return l == "0" || l.starts_with("0-") || l.starts_with("0,"); };
+  for (const HostKind& k : host.kinds)
+    if (lists_cpu0(k.cpus)) return k;
+  return host.kinds.front();
+}
+
 std::vector<std::uint32_t> identity_selectors(const GuestView& v) {
   std::vector<std::uint32_t> out;
   for (const auto& s : cache::clidr_shape(v.clidr).selectors) out.push_back(s.value());

@@ -17,9 +17,6 @@ using identity::GuestView;
 using identity::HostKind;
 
 namespace {
-bool lists_cpu0(const std::string& cpulist) {
-  return cpulist == "0" || cpulist.rfind("0-", 0) == 0 || cpulist.rfind("0,", 0) == 0;
-}
 // CLIDR_EL1 RES0 [63:47] (arch/arm64/tools/sysreg), from the field table.
 constexpr std::uint64_t kClidrRes0 = reg::kClidrLayout.res0_mask();
 // KVM's writable CTR_EL0 fields (sys_regs.c, the CTR_EL0 ID_WRITABLE entry, 6.11+;
@@ -72,10 +69,7 @@ Result<HostInput> host_input(const identity::Host& host, std::size_t current_kin
   for (std::size_t i = 0; i < host.kinds.size(); ++i)
     if (!host.kinds[i].ctr)
       return Error::make(fmt::format("host kind {} has no CTR_EL0 (capture it on the arm64 host itself)", i));
-  const HostKind* boot = &host.kinds[0];
-  for (const HostKind& k : host.kinds)
-    if (lists_cpu0(k.cpus)) boot = &k;
-  return HostInput{*boot, host.kinds[current_kind], sanitise_ctr(host.kinds)};
+  return HostInput{identity::boot_kind(host), host.kinds[current_kind], sanitise_ctr(host.kinds)};
 }
 
 VcpuModel::VcpuModel(KernelSpec kernel, HostInput host, VmConfig vm)

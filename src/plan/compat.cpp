@@ -52,7 +52,9 @@ constexpr std::array<SysRegEncoding, 3> kPhysicalTimer{
     SysRegEncoding{3, 3, 14, 0, 1}, SysRegEncoding{3, 3, 14, 2, 1}, SysRegEncoding{3, 3, 14, 2, 2}};
 
 // KVM_REG_ARM_PSCI_VERSION, KVM_REG_ARM_FW_REG(0): major << 16 | minor.
-constexpr std::uint64_t kPsciVersionId = 0x6030000000140000;
+constexpr std::uint64_t kPsciVersionId =
+    reg::reg_id::kCoproc.with(reg::kKvmRegArm64 | reg::kKvmRegSizeU64, reg::kCoprocFw);
+static_assert(kPsciVersionId == 0x6030000000140000ull);
 
 unsigned field(std::uint64_t v, unsigned lsb) { return unsigned(v >> lsb) & 0xf; }
 
@@ -197,8 +199,8 @@ void plan_register_list(const CompatEnd& source, const CompatEnd& dest, CompatPl
     if (!reg::qemu_migrates_via_cpreg_list(id) || dest.surface.lists(id)) continue;
     CompatItem it{"register list", id, reg::one_reg_name(id), CompatAction::kImpossible, std::nullopt, std::nullopt, ""};
     const auto enc = reg::sysreg_encoding(id);
-    if ((id & ~std::uint64_t{0xff}) == reg::demux_ccsidr_id(0)) {
-      const unsigned sel = unsigned(id & 0xff);
+    if (reg::is_demux_ccsidr_id(id)) {
+      const unsigned sel = reg::demux_ccsidr_index(id);
       const auto described = cache::level_ind_selectors(vm_view.clidr);
       if (std::find(described.begin(), described.end(), sel) == described.end()) {
         it.action = CompatAction::kHide;

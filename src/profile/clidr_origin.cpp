@@ -24,8 +24,11 @@ namespace {
 
 // Levels a CLIDR describes: Ctype1.. up to the first none or reserved one.
 unsigned levels_of(reg::Clidr c) {
+  auto described = [](unsigned t) {
+    return t >= unsigned(reg::Ctype::kInstruction) && t <= unsigned(reg::Ctype::kUnified);
+  };
   unsigned n = 0;
-  while (n < reg::kMaxCacheLevels && c.ctype(n + 1) >= 1 && c.ctype(n + 1) <= 4) ++n;
+  while (n < reg::kMaxCacheLevels && described(c.ctype(n + 1))) ++n;
   return n;
 }
 

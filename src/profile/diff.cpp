@@ -13,6 +13,7 @@
 #include "armcache/registers/id_regs.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/registers/midr.h"
+#include "armcache/registers/sysreg_names.h"
 #include "armcache/util/parse.h"
 #include "armcache/util/words.h"
 
@@ -242,14 +243,11 @@ std::vector<DiffItem> diff_registers(const GuestRecord& a, const GuestRecord& b)
   };
   list_item(only_a, true);
   list_item(only_b, false);
-  // ID-space registers (op0 3, op1 0, CRn 0) are the CPU model the guest
-  // reads; the cache ones are compared above, MMFR2 without CCIDX.
+  // The feature ID registers are the CPU model the guest reads; the cache
+  // ones are compared above, MMFR2 without CCIDX.
   for (const auto& [id, va] : a.registers) {
     auto it = b.registers.find(id);
-    if (it == b.registers.end()) continue;
-    auto d = reg::decode_reg_id(id);
-    if (!d || d->kind != reg::RegIdKind::kSysreg || d->sysreg.op0 != 3 || d->sysreg.op1 != 0 || d->sysreg.crn != 0)
-      continue;
+    if (it == b.registers.end() || !reg::is_feature_id_register(id)) continue;
     RegValue x = va, y = it->second;
     if (id == reg::kMmfr2Id) {
       x.lo &= ~reg::mmfr2::kCCIDX.mask();
@@ -282,10 +280,7 @@ ClidrContext clidr_context(const Profile& p, const Profile* other, std::string_v
   ClidrContext c;
   if (p.guest) c.generation = generation_of(*p.guest);
   if (p.host && !p.host->kinds.empty()) {
-    const identity::HostKind* boot = &p.host->kinds[0];
-    for (const auto& k : p.host->kinds)
-      if (k.cpus == "0" || k.cpus.rfind("0-", 0) == 0 || k.cpus.rfind("0,", 0) == 0) boot = &k;
-    c.hardware = boot->clidr;
+    c.hardware = identity::boot_kind(*p.host).clidr;
     c.hardware_source = "the host in the same file";
     return c;
   }

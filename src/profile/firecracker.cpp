@@ -21,8 +21,8 @@ namespace {
 
 constexpr const char* kTool = "armcache " ARMCACHE_VERSION_STRING;
 
-bool is_demux(std::uint64_t id) { return (id & ~reg::reg_id::kIndex.mask()) == reg::demux_ccsidr_id(0); }
-unsigned demux_index(std::uint64_t id) { return unsigned(reg::reg_id::kIndex.get(id)); }
+constexpr auto is_demux = reg::is_demux_ccsidr_id;
+constexpr auto demux_index = reg::demux_ccsidr_index;
 
 bool is_cache_reg(std::uint64_t id) {
   return id == reg::kClidrId || id == reg::kCtrId || id == reg::kMmfr2Id || id == reg::kMidrId || is_demux(id);

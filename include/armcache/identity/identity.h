@@ -44,6 +44,11 @@ struct Host {
   bool operator==(const Host&) const = default;
 };
 
+// The kind whose CPU list starts with CPU 0, the CPU Linux boots on (KVM's
+// invariant CLIDR_EL1 of pre-6.3 kernels is its value), else the first kind.
+// host.kinds must not be empty.
+const HostKind& boot_kind(const Host& host);
+
 // Number of CSSELR Level|InD encodings a guest can select (Level field 0..7).
 inline constexpr unsigned kGuestSelectors = 16;
 

@@ -65,7 +65,7 @@ inline constexpr SysRegEncoding kIdAa64Pfr1El1{3, 0, 0, 4, 1};
 inline constexpr SysRegEncoding kIdAa64Mmfr2El1{3, 0, 0, 7, 2};
 
 constexpr std::uint64_t sysreg_id(SysRegEncoding e) {
-  std::uint64_t id = kKvmRegArm64 | kKvmRegSizeU64 | (std::uint64_t{kCoprocSysreg} << 16);
+  std::uint64_t id = reg_id::kCoproc.with(kKvmRegArm64 | kKvmRegSizeU64, kCoprocSysreg);
   id = reg_id::kOp0.with(id, e.op0);
   id = reg_id::kOp1.with(id, e.op1);
   id = reg_id::kCRn.with(id, e.crn);
@@ -81,9 +81,14 @@ constexpr unsigned value_bits(std::uint64_t id) { return is_arm64_id(id) ? 8u <<
 
 // csselr is the Level|InD index, 0..13.
 constexpr std::uint64_t demux_ccsidr_id(unsigned csselr) {
-  return kKvmRegArm64 | kKvmRegSizeU32 | (std::uint64_t{kCoprocDemux} << 16) |
-         (std::uint64_t{kDemuxIdCcsidr} << 8) | csselr;
+  const std::uint64_t id = reg_id::kCoproc.with(kKvmRegArm64 | kKvmRegSizeU32, kCoprocDemux);
+  return reg_id::kIndex.with(reg_id::kDemuxId.with(id, kDemuxIdCcsidr), csselr);
 }
+// Whether `id` is a DEMUX CCSIDR id, whatever its index (KVM has 0..13), and
+// that index.
+constexpr bool is_demux_ccsidr_id(std::uint64_t id) { return (id & ~reg_id::kIndex.mask()) == demux_ccsidr_id(0); }
+constexpr unsigned demux_ccsidr_index(std::uint64_t id) { return unsigned(reg_id::kIndex.get(id)); }
+static_assert(demux_ccsidr_id(2) == 0x6020000000110002ull);  // arch/arm64/include/uapi/asm/kvm.h
 
 inline constexpr std::uint64_t kClidrId = sysreg_id(kClidrEl1);
 inline constexpr std::uint64_t kCtrId = sysreg_id(kCtrEl0);
