@@ -323,11 +323,12 @@ def diff_step(r, p):
             d.append(f"guest reads: real {'-' if rg is None else 'read'} model {'-' if pg is None else 'read'}"
                      f" ({r.get('error', '')})")
         else:
-            for k in ("clidr", "ctr", "mmfr2_ccidx"):
+            # Both are profile guest views (profile::guest_view_to_json).
+            for k in ("clidr", "ctr_el0", "mmfr2_ccidx"):
                 if norm(rg[k]) != norm(pg[k]):
                     d.append(f"guest {k}: real {rg[k]} model {pg[k]}")
             for k in ("ccsidr", "ccsidr_tnd"):
-                for sel in range(16):
+                for sel in map(str, range(16)):
                     if norm(rg[k][sel]) != norm(pg[k][sel]):
                         d.append(f"guest {k}[{sel}]: real {rg[k][sel]} model {pg[k][sel]}")
     return d

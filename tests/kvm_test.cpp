@@ -457,7 +457,7 @@ TEST(ReplayCli, ModelReplayRecordsErrnoAndState) {
   EXPECT_EQ(steps[3]["state"]["demux"][0], "0x3");
   EXPECT_EQ(steps[3]["state"]["demux"].size(), 14u);
   EXPECT_EQ(steps[4]["state"]["demux"][0], "0x3");     // kept over reset
-  EXPECT_EQ(steps[5]["guest"]["ccsidr"][0], "0x3");    // and read by the guest
+  EXPECT_EQ(steps[5]["guest"]["ccsidr"]["0"], "0x3");    // and read by the guest
   EXPECT_EQ(steps[5]["guest"]["ccsidr"].size(), 16u);
   EXPECT_EQ(steps[6]["state"]["demux"][0], "0x2");     // a fresh VM
   // pre-6.3: only the host's listed ids.
@@ -501,7 +501,7 @@ TEST(ReplayCli, ModelReplayEnablesTheNativeCapability) {
   EXPECT_EQ(steps[3]["errno"], "ok");
   EXPECT_EQ(steps[3]["state"]["clidr"], "0x82000023");  // the host's (N1) values
   EXPECT_EQ(steps[3]["state"]["demux"][2], "0x70ffe03a");
-  EXPECT_EQ(steps[4]["guest"]["ccsidr"][2], "0x70ffe03a");
+  EXPECT_EQ(steps[4]["guest"]["ccsidr"]["2"], "0x70ffe03a");
   EXPECT_EQ(steps[5]["errno"], "EBUSY");  // after the vCPU ran
   // A kernel without the capability refuses every enable.
   std::tie(st, out) = run("model-replay --kernel 6.12 --qemu-model neoverse-n1 --json --corpus " + corpus);

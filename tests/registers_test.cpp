@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <random>
 
 #include "armcache/registers/catalog.h"
@@ -277,9 +278,13 @@ TEST(Codec, PropertyEncodeOfDecodeIsIdentity) {
 }
 
 TEST(Catalog, NamesAndLayouts) {
-  EXPECT_EQ(find_register("clidr"), RegisterKind::kClidr);
-  EXPECT_EQ(find_register("reg-id"), RegisterKind::kRegId);
-  EXPECT_FALSE(find_register("CLIDR").has_value());
+  EXPECT_EQ(*find_register("clidr"), RegisterKind::kClidr);
+  EXPECT_EQ(*find_register("reg-id"), RegisterKind::kRegId);
+  const auto upper = find_register("CLIDR");
+  ASSERT_FALSE(upper.ok());
+  EXPECT_EQ(upper.error().errnum, EINVAL);
+  EXPECT_EQ(upper.error().message,
+            "unknown register 'CLIDR' (one of: clidr, ccsidr, ccsidr2, csselr, ctr, mmfr2, pfr1, midr, reg-id)");
   EXPECT_EQ(&decode_layout(RegisterKind::kCcsidr, 0x700fe01a, false), &kCcsidrLayout);
   EXPECT_EQ(&decode_layout(RegisterKind::kCcsidr, 0x7ff0000003a, false), &kCcsidrCcidxLayout);
   EXPECT_EQ(&decode_layout(RegisterKind::kCcsidr, 0x3a, true), &kCcsidrCcidxLayout);

@@ -1,5 +1,9 @@
 #include "armcache/registers/catalog.h"
 
+#include <fmt/format.h>
+
+#include <cerrno>
+
 #include "armcache/registers/ccsidr.h"
 #include "armcache/registers/clidr.h"
 #include "armcache/registers/csselr.h"
@@ -47,10 +51,13 @@ constexpr RegisterInfo kRegisters[] = {
 
 std::span<const RegisterInfo> known_registers() { return kRegisters; }
 
-std::optional<RegisterKind> find_register(std::string_view key) {
-  for (const RegisterInfo& r : kRegisters)
+Result<RegisterKind> find_register(std::string_view key) {
+  std::string keys;
+  for (const RegisterInfo& r : kRegisters) {
     if (r.key == key) return r.kind;
-  return std::nullopt;
+    keys += fmt::format("{}{}", keys.empty() ? "" : ", ", r.key);
+  }
+  return Error::make(fmt::format("unknown register '{}' (one of: {})", key, keys), EINVAL);
 }
 
 const RegisterInfo& register_info(RegisterKind kind) { return kRegisters[static_cast<unsigned>(kind)]; }

@@ -127,8 +127,7 @@ void add_extras(reg::RegisterKind kind, const reg::Layout& layout, std::uint64_t
 
 int run_decode(const DecodeArgs& a) {
   const auto kind = reg::find_register(a.reg);
-  if (!kind) usage_error(fmt::format("unknown register '{}' (one of: clidr, ccsidr, ccsidr2, csselr, ctr, mmfr2, "
-                                     "pfr1, midr, reg-id)", a.reg));
+  if (!kind) usage_error(kind.error().message);
   const std::uint64_t raw = take(parse_hex(a.value, 64));
   const reg::Layout& layout = reg::decode_layout(*kind, raw, a.ccidx);
   if (auto st = reg::check_reserved(layout, raw); !st) usage_error(st.error().message);

@@ -20,8 +20,7 @@ struct EncodeArgs {
 
 int run_encode(const EncodeArgs& a) {
   const auto kind = reg::find_register(a.reg);
-  if (!kind) usage_error(fmt::format("unknown register '{}' (one of: clidr, ccsidr, ccsidr2, csselr, ctr, mmfr2, "
-                                     "pfr1, midr, reg-id)", a.reg));
+  if (!kind) usage_error(kind.error().message);
   std::vector<reg::FieldAssignment> assignments;
   bool demux = false;
   for (const auto& text : a.fields) {

@@ -10,6 +10,7 @@
 
 #include "armcache/kernel/replay_target.h"
 #include "armcache/kvm/kvm.h"
+#include "armcache/profile/profile.h"
 #include "armcache/registers/csselr.h"
 #include "armcache/registers/kvm_reg_id.h"
 #include "armcache/util/parse.h"
@@ -54,16 +55,6 @@ Json state(vcpu::RegisterFile& regs, std::optional<std::uint64_t> target_id) {
   s["demux"] = d;
   if (target_id) s["target"] = reg_json(regs.get(*target_id));
   return s;
-}
-
-Json guest_json(const identity::GuestView& v) {
-  Json cc = Json::array(), tnd = Json::array();
-  for (unsigned i = 0; i < identity::kGuestSelectors; ++i) {
-    cc.push_back(hex(v.ccsidr[i]));
-    tnd.push_back(hex(v.ccsidr_tnd[i]));
-  }
-  return Json{{"clidr", hex(v.clidr.raw())}, {"ctr", hex(v.ctr.raw())}, {"mmfr2_ccidx", v.mmfr2_ccidx},
-              {"ccsidr", cc}, {"ccsidr_tnd", tnd}};
 }
 
 }  // namespace
@@ -139,7 +130,7 @@ Json run(const std::vector<Step>& steps, vcpu::ReplayTarget& t) {
       auto g = t.run();
       if (g) {
         r["errno"] = "ok";
-        r["guest"] = guest_json(*g);
+        r["guest"] = profile::guest_view_to_json(*g);
       } else {
         r["errno"] = g.error().errnum ? errno_name(g.error().errnum) : std::string("error");
         r["error"] = g.error().message;

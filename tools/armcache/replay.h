@@ -42,7 +42,8 @@ std::vector<Step> load_corpus(const std::string& path);
 
 // Runs the steps on a fresh target; {"steps": [...]} with, per step, "errno"
 // ("ok" or a name) and "state": CLIDR_EL1, CTR_EL0, DEMUX 0..13 (absent =
-// ENOENT) and the set id read back; a run step adds "guest".
+// ENOENT) and the set id read back; a run step adds "guest" (the view the
+// guest read, as profile::guest_view_to_json writes it).
 // A target that cannot make a fresh VM fails the command as a system
 // failure (exit 3).
 Json run(const std::vector<Step>& steps, vcpu::ReplayTarget& t);

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "armcache/registers/field.h"
+#include "armcache/util/result.h"
 
 namespace armcache::reg {
 
@@ -20,7 +21,9 @@ struct RegisterInfo {
 };
 
 std::span<const RegisterInfo> known_registers();
-std::optional<RegisterKind> find_register(std::string_view key);
+// The register `key` names ("clidr", "reg-id"); fails with EINVAL, naming
+// every key, for any other.
+Result<RegisterKind> find_register(std::string_view key);
 const RegisterInfo& register_info(RegisterKind kind);
 
 // The layout used to decode `raw`. CCSIDR uses the FEAT_CCIDX format when
