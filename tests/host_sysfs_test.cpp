@@ -226,6 +226,13 @@ TEST(HostSysfs, CpulistRoundTrip) {
   EXPECT_FALSE(parse_cpulist("3-1").ok());
   EXPECT_FALSE(parse_cpulist("0-4294967295").ok());
   EXPECT_FALSE(parse_cpulist("a").ok());
+  // Each bound must be a whole number that fits: the item or range is named.
+  EXPECT_EQ(parse_cpulist("1,,2").error().message, "bad cpulist item ''");
+  EXPECT_EQ(parse_cpulist("4294967296").error().message, "bad cpulist item '4294967296'");
+  EXPECT_EQ(parse_cpulist("2-").error().message, "bad cpulist range '2-'");
+  EXPECT_EQ(parse_cpulist("-2").error().message, "bad cpulist range '-2'");
+  EXPECT_EQ(parse_cpulist("1-2x").error().message, "bad cpulist range '1-2x'");
+  EXPECT_EQ(format_cpulist(*parse_cpulist("5-5")), "5");
 }
 
 TEST(HostCapture, ProfileHasKindsCachesAndConfidence) {

@@ -65,13 +65,12 @@ GuestView from_c(const armcache_kvm_view& view) {
   return g;
 }
 
-// The profile's guest view, or fails with *err filled.
-int load_guest(const char* path, GuestView& out, armcache_kvm_error* err) {
+// The profile's guest view; the entry points turn a failure into *err.
+armcache::Result<GuestView> load_guest(const char* path) {
   auto p = armcache::profile::load(path);
-  if (!p) return fail(err, p.error().errnum, 0, 0, p.error().message);
-  if (!p->guest) return fail(err, 0, 0, 0, std::string(path) + ": the profile holds no guest view");
-  out = p->guest->view;
-  return 0;
+  if (!p) return p.error();
+  if (!p->guest) return armcache::Error::make(std::string(path) + ": the profile holds no guest view");
+  return std::move(p->guest->view);
 }
 
 }  // namespace
@@ -116,9 +115,9 @@ int armcache_kvm_load_view(const char* path, armcache_kvm_view* out, armcache_kv
   clear(err);
   if (!path || !out) return fail(err, EINVAL, 0, 0, "armcache_kvm_load_view: NULL argument");
   try {
-    GuestView g;
-    if (load_guest(path, g, err) != 0) return -1;
-    to_c(g, out);
+    const auto g = load_guest(path);
+    if (!g) return fail(err, g.error().errnum, 0, 0, g.error().message);
+    to_c(*g, out);
     return 0;
   } catch (const std::exception& e) {
     return fail(err, ENOMEM, 0, 0, e.what());
@@ -130,10 +129,10 @@ int armcache_kvm_load_view_for(const char* path, const char* release, armcache_k
   clear(err);
   if (!path || !out) return fail(err, EINVAL, 0, 0, "armcache_kvm_load_view_for: NULL argument");
   try {
-    GuestView g;
-    if (load_guest(path, g, err) != 0) return -1;
-    g = armcache::kernel::one_reg_target(g, release ? std::string(release) : armcache::kernel_release().value_or(""));
-    to_c(g, out);
+    const auto g = load_guest(path);
+    if (!g) return fail(err, g.error().errnum, 0, 0, g.error().message);
+    const std::string target_release = release ? std::string(release) : armcache::kernel_release().value_or("");
+    to_c(armcache::kernel::one_reg_target(*g, target_release), out);
     return 0;
   } catch (const std::exception& e) {
     return fail(err, ENOMEM, 0, 0, e.what());

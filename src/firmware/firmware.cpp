@@ -4,11 +4,13 @@
 #include <libfdt.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <variant>
 
 #include "armcache/cache/pptt_layout.h"
 #include "armcache/cache/selectors.h"
+#include "armcache/util/fdt_error.h"
 
 namespace armcache::firmware {
 
@@ -177,17 +179,25 @@ std::vector<fdt32_t> big_endian(const std::vector<std::uint32_t>& c) {
   return be;
 }
 
-int set_prop(void* fdt, int node, const Prop& p) {
-  if (auto* s = std::get_if<std::string>(&p.value)) return fdt_setprop_string(fdt, node, p.name.c_str(), s->c_str());
-  if (auto* c = std::get_if<std::vector<std::uint32_t>>(&p.value)) {
+// Sets p on the node at offset `node`; `where` is its path, for the message.
+Status set_prop(void* fdt, int node, std::string_view where, const Prop& p) {
+  int e;
+  if (auto* s = std::get_if<std::string>(&p.value)) {
+    e = fdt_setprop_string(fdt, node, p.name.c_str(), s->c_str());
+  } else if (auto* c = std::get_if<std::vector<std::uint32_t>>(&p.value)) {
     const auto be = big_endian(*c);
-    return fdt_setprop(fdt, node, p.name.c_str(), be.data(), int(be.size() * sizeof(fdt32_t)));
+    e = fdt_setprop(fdt, node, p.name.c_str(), be.data(), int(be.size() * sizeof(fdt32_t)));
+  } else {
+    e = fdt_setprop(fdt, node, p.name.c_str(), nullptr, 0);
   }
-  return fdt_setprop(fdt, node, p.name.c_str(), nullptr, 0);
+  if (e) return fdt_error(fmt::format("adding {} {}", where, p.name), e);
+  return Ok{};
 }
 
-int emit(void* fdt, const DtNode& n) {
-  if (int e = fdt_begin_node(fdt, n.name.c_str())) return e;
+// n and its subtree, through libfdt's sequential-write calls.
+Status emit(void* fdt, const DtNode& n) {
+  const auto failed = [](int e) { return fdt_error("building the device tree blob", e); };
+  if (int e = fdt_begin_node(fdt, n.name.c_str())) return failed(e);
   for (const Prop& p : n.props) {
     int e = 0;
     if (auto* s = std::get_if<std::string>(&p.value)) {
@@ -198,11 +208,12 @@ int emit(void* fdt, const DtNode& n) {
     } else {
       e = fdt_property(fdt, p.name.c_str(), nullptr, 0);
     }
-    if (e) return e;
+    if (e) return failed(e);
   }
   for (const DtNode& c : n.children)
-    if (int e = emit(fdt, c)) return e;
-  return fdt_end_node(fdt);
+    if (auto st = emit(fdt, c); !st) return st;
+  if (int e = fdt_end_node(fdt)) return failed(e);
+  return Ok{};
 }
 
 }  // namespace
@@ -258,23 +269,28 @@ Result<std::vector<std::uint8_t>> device_tree_blob(const GuestView& v, Topology 
   std::vector<std::uint8_t> buf(4096 + std::size_t(t.vcpus) * 1024);
   int e = fdt_create(buf.data(), int(buf.size()));
   if (!e) e = fdt_finish_reservemap(buf.data());
-  if (!e) e = emit(buf.data(), *root);
-  if (!e) e = fdt_finish(buf.data());
-  if (e) return Error::make(fmt::format("building the device tree blob: {}", fdt_strerror(e)));
+  if (!e) {
+    if (auto st = emit(buf.data(), *root); !st) return st.error();
+    e = fdt_finish(buf.data());
+  }
+  if (e) return fdt_error("building the device tree blob", e);
   buf.resize(fdt_totalsize(buf.data()));
   return buf;
 }
 
 Result<MergedDtb> merge_into_dtb(const GuestView& v, unsigned clusters, std::span<const std::uint8_t> dtb) {
   // libfdt reads the header's sizes: check them against the bytes first.
-  if (dtb.size() < 40 || fdt_check_header(dtb.data()) != 0 || fdt_totalsize(dtb.data()) > dtb.size())
-    return Error::make("not a flattened device tree (bad header or size)");
+  int bad = dtb.size() < 40 ? -FDT_ERR_TRUNCATED : fdt_check_header(dtb.data());
+  if (!bad && fdt_totalsize(dtb.data()) > dtb.size()) bad = -FDT_ERR_TRUNCATED;
+  if (bad) return fdt_error("not a flattened device tree (bad header or size)", bad);
   const auto* in = dtb.data();
-  if (int e = fdt_check_full(in, dtb.size())) return Error::make(fmt::format("device tree: {}", fdt_strerror(e)));
+  if (int e = fdt_check_full(in, dtb.size())) return fdt_error("device tree", e);
   const int cpus = fdt_path_offset(in, "/cpus");
-  if (cpus < 0) return Error::make("device tree has no /cpus node");
+  if (cpus == -FDT_ERR_NOTFOUND) return Error::make("device tree has no /cpus node", EINVAL);
+  if (cpus < 0) return fdt_error("device tree: /cpus", cpus);
   const int ac = fdt_address_cells(in, cpus);
-  if (ac < 1 || ac > 2) return Error::make(fmt::format("/cpus has #address-cells {}", ac));
+  if (ac < 0) return fdt_error("device tree: /cpus #address-cells", ac);
+  if (ac < 1 || ac > 2) return Error::make(fmt::format("/cpus has #address-cells {}", ac), EINVAL);
   struct CpuNode {
     std::uint64_t reg;
     std::string name;
@@ -305,7 +321,7 @@ Result<MergedDtb> merge_into_dtb(const GuestView& v, unsigned clusters, std::spa
   std::sort(found.begin(), found.end(), [](const CpuNode& a, const CpuNode& b) { return a.reg < b.reg; });
   const Topology t{unsigned(found.size()), clusters};
   std::uint32_t max_phandle = 0;
-  if (int e = fdt_find_max_phandle(in, &max_phandle)) return Error::make(fmt::format("device tree: {}", fdt_strerror(e)));
+  if (int e = fdt_find_max_phandle(in, &max_phandle)) return fdt_error("device tree", e);
   if (max_phandle >= 0xfffffff0u - 1024 * t.vcpus) return Error::make("device tree phandles leave no room");
   auto desc = describe(v, t);
   if (!desc) return desc.error();
@@ -314,16 +330,13 @@ Result<MergedDtb> merge_into_dtb(const GuestView& v, unsigned clusters, std::spa
   const DtNode& ours = root->children.front();  // /cpus
 
   std::vector<std::uint8_t> out(fdt_totalsize(in) + 8192 + std::size_t(t.vcpus) * 2048);
-  if (int e = fdt_open_into(in, out.data(), int(out.size())))
-    return Error::make(fmt::format("device tree: {}", fdt_strerror(e)));
+  if (int e = fdt_open_into(in, out.data(), int(out.size()))) return fdt_error("device tree", e);
   void* fdt = out.data();
-  auto fail = [](const std::string& where, int e) {
-    return Error::make(fmt::format("adding {}: {}", where, fdt_strerror(e)));
-  };
   unsigned i = 0;
   for (const DtNode& n : ours.children) {
     if (n.name == "cpu-map") continue;  // the VMM's own topology stays
     const bool is_cpu = n.name.starts_with("cpu@");
+    const std::string where = "/cpus/" + n.name;
     // Offsets move with every edit: look each node up again.
     int at;
     if (is_cpu) {
@@ -331,15 +344,15 @@ Result<MergedDtb> merge_into_dtb(const GuestView& v, unsigned clusters, std::spa
     } else {
       at = fdt_add_subnode(fdt, fdt_path_offset(fdt, "/cpus"), n.name.c_str());
     }
-    if (at < 0) return fail("/cpus/" + n.name, at);
+    if (at < 0) return fdt_error("adding " + where, at);
     for (const Prop& p : n.props) {
       if (is_cpu && (p.name == "device_type" || p.name == "compatible" || p.name == "reg" ||
                      p.name == "enable-method" || p.name == "phandle"))
         continue;
-      if (int e = set_prop(fdt, at, p)) return fail(fmt::format("/cpus/{} {}", n.name, p.name), e);
+      if (auto st = set_prop(fdt, at, where, p); !st) return st.error();
     }
   }
-  if (int e = fdt_pack(fdt)) return Error::make(fmt::format("device tree: {}", fdt_strerror(e)));
+  if (int e = fdt_pack(fdt)) return fdt_error("device tree", e);
   out.resize(fdt_totalsize(fdt));
   return MergedDtb{std::move(out), t, std::move(*desc)};
 }

@@ -9,11 +9,13 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <set>
 
 #include "armcache/host/io.h"
+#include "armcache/util/fdt_error.h"
 #include "armcache/util/file.h"
 
 namespace armcache::host {
@@ -229,35 +231,74 @@ Result<SourceDescription> parse_dt_blob(std::span<const std::uint8_t> blob) {
 
 namespace {
 
+Error dir_error(const std::string& path, int err) {
+  return Error::make(fmt::format("{}: {}", path, std::strerror(err)), err);
+}
+
 // Flattens /proc/device-tree: directories are nodes, files are properties.
-int add_dir(void* fdt, const std::string& dir, int depth) {
-  if (depth > 32) return 0;
+// A directory that cannot be listed fails: a tree missing nodes would read
+// as a different machine.
+Status add_dir(void* fdt, const std::string& dir, int depth) {
+  if (depth > 32) return Ok{};
   DIR* d = ::opendir(dir.c_str());
-  if (!d) return 0;
+  if (!d) return dir_error(dir, errno);
   std::vector<std::string> files, dirs;
-  while (dirent* e = ::readdir(d)) {
+  int err = 0;
+  for (;;) {
+    errno = 0;  // readdir() returns NULL both at the end and on failure
+    const dirent* e = ::readdir(d);
+    if (!e) {
+      err = errno;
+      break;
+    }
     const std::string n = e->d_name;
     if (n == "." || n == "..") continue;
     struct stat st;
-    if (::lstat((dir + "/" + n).c_str(), &st) != 0) continue;
+    if (::lstat((dir + "/" + n).c_str(), &st) != 0) {
+      if (errno == ENOENT) continue;  // removed since readdir() (an overlay going away)
+      err = errno;
+      break;
+    }
     if (S_ISDIR(st.st_mode)) dirs.push_back(n);
     else if (S_ISREG(st.st_mode)) files.push_back(n);
   }
   ::closedir(d);
+  if (err) return dir_error(dir, err);
   std::sort(files.begin(), files.end());
   std::sort(dirs.begin(), dirs.end());
   for (const auto& f : files) {
     if (f == "name") continue;  // the legacy "name" property duplicates the node name
     auto data = read_file(dir + "/" + f, kMaxBlob);
-    if (!data) continue;
-    if (int e = fdt_property(fdt, f.c_str(), data->data(), int(data->size())); e) return e;
+    // The kernel makes security-* properties readable by root only (EACCES,
+    // or EPERM under a security module), and the cache description never
+    // needs them; ENOENT: removed since readdir().
+    if (!data && (data.error().errnum == EACCES || data.error().errnum == EPERM || data.error().errnum == ENOENT))
+      continue;
+    if (!data) return data.error();
+    if (int e = fdt_property(fdt, f.c_str(), data->data(), int(data->size())); e) return fdt_error({}, e);
   }
   for (const auto& s : dirs) {
-    if (int e = fdt_begin_node(fdt, s.c_str()); e) return e;
-    if (int e = add_dir(fdt, dir + "/" + s, depth + 1); e) return e;
-    if (int e = fdt_end_node(fdt); e) return e;
+    if (int e = fdt_begin_node(fdt, s.c_str()); e) return fdt_error({}, e);
+    if (auto st = add_dir(fdt, dir + "/" + s, depth + 1); !st) return st;
+    if (int e = fdt_end_node(fdt); e) return fdt_error({}, e);
   }
-  return 0;
+  return Ok{};
+}
+
+// The directory tree at `path` as a blob, built in `size` bytes.
+Result<std::vector<std::uint8_t>> flatten(const std::string& path, std::size_t size) {
+  std::vector<std::uint8_t> blob(size, 0);
+  void* fdt = blob.data();
+  int e = fdt_create(fdt, int(size));
+  if (!e) e = fdt_finish_reservemap(fdt);
+  if (!e) e = fdt_begin_node(fdt, "");
+  if (e) return fdt_error({}, e);
+  if (auto st = add_dir(fdt, path, 0); !st) return st.error();
+  e = fdt_end_node(fdt);
+  if (!e) e = fdt_finish(fdt);
+  if (e) return fdt_error({}, e);
+  blob.resize(fdt_totalsize(fdt));
+  return blob;
 }
 
 }  // namespace
@@ -267,20 +308,13 @@ Result<SourceDescription> read_dt(const std::string& path) {
   std::string file;                 // or the blob file as read
   const bool dir = is_directory(path);
   if (dir) {
-    for (std::size_t size = 1u << 16; size <= kMaxBlob; size *= 2) {
-      blob.assign(size, 0);
-      void* fdt = blob.data();
-      int e = fdt_create(fdt, int(size));
-      if (!e) e = fdt_finish_reservemap(fdt);
-      if (!e) e = fdt_begin_node(fdt, "");
-      if (!e) e = add_dir(fdt, path, 0);
-      if (!e) e = fdt_end_node(fdt);
-      if (!e) e = fdt_finish(fdt);
-      if (e == -FDT_ERR_NOSPACE) continue;
-      if (e) return Error::make(fmt::format("{}: cannot flatten: {}", path, fdt_strerror(e)));
-      blob.resize(fdt_totalsize(fdt));
-      break;
-    }
+    // Twice the room while libfdt runs out of it, up to kMaxBlob.
+    auto flat = flatten(path, 1u << 16);
+    for (std::size_t size = 1u << 17; !flat && flat.error().errnum == ENOSPC && size <= kMaxBlob; size *= 2)
+      flat = flatten(path, size);
+    if (!flat)
+      return Error::make(fmt::format("{}: cannot flatten: {}", path, flat.error().message), flat.error().errnum);
+    blob = std::move(*flat);
   } else {
     auto data = read_file(path, kMaxBlob);
     if (!data) return data.error();

@@ -27,31 +27,38 @@ namespace {
 // A sysfs attribute is at most a page; cpu maps of 8192 CPUs are under 3 KiB.
 struct Attr {
   char buf[4096];
-  std::string_view text;  // trailing whitespace removed
 };
 
-bool read_attr(int dirfd, const char* rel, Attr& a) {
+Error attr_error(const char* rel) {
+  const int err = errno;
+  return Error::make(fmt::format("{}: {}", rel, std::strerror(err)), err);
+}
+
+// The attribute's text, in a.buf with trailing whitespace removed. Fails with
+// openat()'s or read()'s errno; the callers' warnings call any failure "missing".
+Result<std::string_view> read_attr(int dirfd, const char* rel, Attr& a) {
   const Fd fd(::openat(dirfd, rel, O_RDONLY | O_CLOEXEC));
-  if (!fd) return false;
+  if (!fd) return attr_error(rel);
   ssize_t n;
   do n = ::read(fd.get(), a.buf, sizeof a.buf); while (n < 0 && errno == EINTR);
-  if (n < 0) return false;
+  if (n < 0) return attr_error(rel);
   std::size_t len = std::size_t(n);
   while (len > 0 && (a.buf[len - 1] == '\n' || a.buf[len - 1] == ' ' || a.buf[len - 1] == '\0')) --len;
-  a.text = std::string_view(a.buf, len);
-  return true;
+  return std::string_view(a.buf, len);
 }
 
 template <typename T>
-bool parse_num(std::string_view s, T& out, int base = 10) {
+std::optional<T> parse_num(std::string_view s, int base = 10) {
   if (base == 16 && (s.starts_with("0x") || s.starts_with("0X"))) s.remove_prefix(2);
-  if (s.empty()) return false;
+  if (s.empty()) return std::nullopt;
+  T out{};
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, base);
-  return ec == std::errc() && p == s.data() + s.size();
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return out;
 }
 
 // "32K", "2048K", "1M", "512" (bytes). The kernel writes "%uK".
-bool parse_size(std::string_view s, std::uint64_t& out) {
+std::optional<std::uint64_t> parse_size(std::string_view s) {
   std::uint64_t mul = 1;
   if (!s.empty()) {
     switch (s.back()) {
@@ -62,10 +69,9 @@ bool parse_size(std::string_view s, std::uint64_t& out) {
     }
     if (mul != 1) s.remove_suffix(1);
   }
-  std::uint64_t v;
-  if (!parse_num(s, v) || v > (std::uint64_t(1) << 44)) return false;
-  out = v * mul;
-  return true;
+  const auto v = parse_num<std::uint64_t>(s);
+  if (!v || *v > (std::uint64_t(1) << 44)) return std::nullopt;
+  return *v * mul;
 }
 
 // Identical problems on many CPUs become one warning with a cpulist.
@@ -103,8 +109,8 @@ std::vector<unsigned> numbered_entries(int dirfd, std::string_view prefix) {
   while (dirent* e = ::readdir(d)) {
     std::string_view name(e->d_name);
     if (!name.starts_with(prefix)) continue;
-    unsigned n;
-    if (parse_num(name.substr(prefix.size()), n) && n < kMaxCpus) out.push_back(n);
+    const auto n = parse_num<unsigned>(name.substr(prefix.size()));
+    if (n && *n < kMaxCpus) out.push_back(*n);
   }
   ::closedir(d);
   std::sort(out.begin(), out.end());
@@ -130,29 +136,31 @@ void read_cache_leaf(int cachefd, unsigned cpu, unsigned index, CpuInfo& info, W
     return rel;
   };
   CacheInfo c;
-  unsigned level = 0;
-  if (!read_attr(cachefd, path("level"), a)) {
+  const auto level_text = read_attr(cachefd, path("level"), a);
+  if (!level_text) {
     w.add(cpu, fmt::format(": cache/index{}/level missing, leaf skipped", index));
     return;
   }
-  if (!parse_num(a.text, level) || level < 1 || level > 7) {
-    w.add(cpu, fmt::format(": cache/index{}/level '{}' is not 1..7, leaf skipped", index, a.text));
+  const auto level = parse_num<unsigned>(*level_text);
+  if (!level || *level < 1 || *level > 7) {
+    w.add(cpu, fmt::format(": cache/index{}/level '{}' is not 1..7, leaf skipped", index, *level_text));
     return;
   }
-  c.level = level;
-  if (!read_attr(cachefd, path("type"), a)) {
+  c.level = *level;
+  const auto type = read_attr(cachefd, path("type"), a);
+  if (!type) {
     w.add(cpu, fmt::format(": cache/index{}/type missing, leaf skipped", index));
     return;
   }
-  if (a.text == "Data") c.type = cache::CacheKind::kData;
-  else if (a.text == "Instruction") c.type = cache::CacheKind::kInstruction;
-  else if (a.text == "Unified") c.type = cache::CacheKind::kUnified;
+  if (*type == "Data") c.type = cache::CacheKind::kData;
+  else if (*type == "Instruction") c.type = cache::CacheKind::kInstruction;
+  else if (*type == "Unified") c.type = cache::CacheKind::kUnified;
   else {
-    w.add(cpu, fmt::format(": cache/index{}/type '{}' unknown, leaf skipped", index, a.text));
+    w.add(cpu, fmt::format(": cache/index{}/type '{}' unknown, leaf skipped", index, *type));
     return;
   }
-  if (read_attr(cachefd, path("shared_cpu_list"), a)) {
-    auto l = parse_cpulist(a.text);
+  if (const auto text = read_attr(cachefd, path("shared_cpu_list"), a)) {
+    auto l = parse_cpulist(*text);
     if (l) c.shared_cpus.set(std::move(*l), Source::kSysfs);
     else w.add(cpu, fmt::format(": cache/index{}/shared_cpu_list: {}", index, l.error().message));
   } else {
@@ -172,26 +180,26 @@ void read_cache_leaf(int cachefd, unsigned cpu, unsigned index, CpuInfo& info, W
   // warning per file here. Partly missing geometry is warned about per file.
   std::vector<const char*> missing;
   const auto u32 = [&](const char* file, Tagged<std::uint32_t>& out, bool zero_unknown, bool warn_missing) {
-    if (!read_attr(cachefd, path(file), a)) {
+    const auto text = read_attr(cachefd, path(file), a);
+    if (!text) {
       if (warn_missing) missing.push_back(file);
       return;
     }
-    std::uint32_t v;
-    if (!parse_num(a.text, v)) {
-      w.add(cpu, fmt::format(": cache/index{}/{} '{}' is not a number", index, file, a.text));
+    const auto v = parse_num<std::uint32_t>(*text);
+    if (!v) {
+      w.add(cpu, fmt::format(": cache/index{}/{} '{}' is not a number", index, file, *text));
       return;
     }
-    if (v == 0 && zero_unknown) {
+    if (*v == 0 && zero_unknown) {
       // The kernel prints 0 for a value no firmware table gave it.
       w.add(cpu, fmt::format(": cache/index{}/{} is 0 (unknown)", index, file));
       return;
     }
-    out.set(v, Source::kSysfs);
+    out.set(*v, Source::kSysfs);
   };
-  if (read_attr(cachefd, path("size"), a)) {
-    std::uint64_t v;
-    if (parse_size(a.text, v)) c.size.set(v, Source::kSysfs);
-    else w.add(cpu, fmt::format(": cache/index{}/size '{}' is not a size", index, a.text));
+  if (const auto text = read_attr(cachefd, path("size"), a)) {
+    if (const auto v = parse_size(*text)) c.size.set(*v, Source::kSysfs);
+    else w.add(cpu, fmt::format(": cache/index{}/size '{}' is not a size", index, *text));
   } else {
     missing.push_back("size");
   }
@@ -202,8 +210,10 @@ void read_cache_leaf(int cachefd, unsigned cpu, unsigned index, CpuInfo& info, W
     for (const char* file : missing) w.add(cpu, fmt::format(": cache/index{}/{} missing", index, file));
   u32("physical_line_partition", c.physical_line_partition, false, false);
   u32("id", c.id, false, false);
-  if (read_attr(cachefd, path("allocation_policy"), a)) c.allocation_policy.set(std::string(a.text), Source::kSysfs);
-  if (read_attr(cachefd, path("write_policy"), a)) c.write_policy.set(std::string(a.text), Source::kSysfs);
+  if (const auto text = read_attr(cachefd, path("allocation_policy"), a))
+    c.allocation_policy.set(std::string(*text), Source::kSysfs);
+  if (const auto text = read_attr(cachefd, path("write_policy"), a))
+    c.write_policy.set(std::string(*text), Source::kSysfs);
   if (shared) memo[{index, c.shared_cpus.value->front()}] = c;
   info.caches.push_back(std::move(c));
 }
@@ -216,25 +226,18 @@ std::optional<CpuInfo> read_cpu(int cpudir, unsigned cpu, Warnings& w, LeafMemo&
   std::snprintf(rel, sizeof rel, "cpu%u", cpu);
   const Fd cfd(::openat(cpudir, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!cfd) return std::nullopt;  // a file named cpuN, not a CPU
-  if (read_attr(cfd.get(), "regs/identification/midr_el1", a)) {
-    std::uint64_t v;
-    if (parse_num(a.text, v, 16)) info.midr.set(v, Source::kSysfs);
-    else w.add(cpu, fmt::format(": midr_el1 '{}' is not hex", a.text));
+  if (const auto text = read_attr(cfd.get(), "regs/identification/midr_el1", a)) {
+    if (const auto v = parse_num<std::uint64_t>(*text, 16)) info.midr.set(*v, Source::kSysfs);
+    else w.add(cpu, fmt::format(": midr_el1 '{}' is not hex", *text));
   } else {
     w.add(cpu, ": regs/identification/midr_el1 missing");
   }
-  if (read_attr(cfd.get(), "regs/identification/revidr_el1", a)) {
-    std::uint64_t v;
-    if (parse_num(a.text, v, 16)) info.revidr.set(v, Source::kSysfs);
-  }
-  if (read_attr(cfd.get(), "topology/cluster_id", a)) {
-    std::int64_t v;
-    if (parse_num(a.text, v)) info.cluster_id.set(v, Source::kSysfs);
-  }
-  if (read_attr(cfd.get(), "topology/physical_package_id", a)) {
-    std::int64_t v;
-    if (parse_num(a.text, v)) info.package_id.set(v, Source::kSysfs);
-  }
+  if (const auto text = read_attr(cfd.get(), "regs/identification/revidr_el1", a))
+    if (const auto v = parse_num<std::uint64_t>(*text, 16)) info.revidr.set(*v, Source::kSysfs);
+  if (const auto text = read_attr(cfd.get(), "topology/cluster_id", a))
+    if (const auto v = parse_num<std::int64_t>(*text)) info.cluster_id.set(*v, Source::kSysfs);
+  if (const auto text = read_attr(cfd.get(), "topology/physical_package_id", a))
+    if (const auto v = parse_num<std::int64_t>(*text)) info.package_id.set(*v, Source::kSysfs);
   const Fd cache(::openat(cfd.get(), "cache", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!cache) {
     w.add(cpu, ": no cache directory");

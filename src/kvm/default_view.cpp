@@ -1,5 +1,7 @@
 #include "armcache/kvm/default_view.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 
 #include "armcache/kvm/surface.h"
@@ -8,6 +10,7 @@
 namespace armcache::kvm {
 
 Result<Seen> probe_vcpu(probe::ProbeVm& vm, unsigned i) {
+  if (i >= vm.size()) return Error::make(fmt::format("vCPU {}: the probe VM has {} vCPUs", i, vm.size()), EINVAL);
   auto base = vcpu::read_view(vm.vcpu(i));
   if (!base) return base.error();
   auto reads = vm.run(i);

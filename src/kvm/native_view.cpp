@@ -25,6 +25,7 @@ std::vector<NativeSource> native_sources(const identity::Host& host) {
 }
 
 Result<NativeProbe> probe_native(System& sys, unsigned cpu, unsigned vcpus) {
+  if (vcpus == 0) return Error::make("a native probe needs at least one vCPU", EINVAL);
   auto pin = CpuPin::pin(cpu);
   if (!pin) return pin.error();
   auto vm = probe::ProbeVm::create(sys, vcpus);

@@ -177,6 +177,12 @@ class RunTimer {
   timer_t timer_{};
   bool ok_ = false;
 };
+
+// run() and reset() take any index: one out of range is the caller's error, not an exception.
+Status check_index(unsigned i, unsigned size) {
+  if (i < size) return Ok{};
+  return Error::make(fmt::format("vCPU {}: the probe VM has {} vCPUs", i, size), EINVAL);
+}
 }  // namespace
 
 Result<ProbeVm> ProbeVm::create(System& sys, unsigned vcpus) { return create(sys, vcpus, false); }
@@ -206,7 +212,8 @@ Result<ProbeVm> ProbeVm::create(System& sys, unsigned vcpus, bool mte) {
 }
 
 Result<Reads> ProbeVm::run(unsigned i, unsigned timeout_ms) {
-  Vcpu& v = vcpus_.at(i);
+  if (auto st = check_index(i, size()); !st) return st.error();
+  Vcpu& v = vcpus_[i];
   if (auto st = v.complete_pending(); !st) return st.error();
   if (auto st = v.set_pc(kRamGpa + kCodeOffset); !st) return st.error();
   Collector col;
@@ -227,7 +234,8 @@ Result<Reads> ProbeVm::run(unsigned i, unsigned timeout_ms) {
 }
 
 Status ProbeVm::reset(unsigned i, bool complete_first) {
-  Vcpu& v = vcpus_.at(i);
+  if (auto st = check_index(i, size()); !st) return st;
+  Vcpu& v = vcpus_[i];
   if (complete_first) {
     if (auto st = v.complete_pending(); !st) return st;
   } else {

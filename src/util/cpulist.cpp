@@ -4,14 +4,17 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 namespace armcache {
 namespace {
 
-bool parse_cpu(std::string_view s, unsigned& out) {
-  if (s.empty()) return false;
+std::optional<unsigned> parse_cpu(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  unsigned out = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return out;
 }
 
 }  // namespace
@@ -27,10 +30,15 @@ Result<std::vector<unsigned>> parse_cpulist(std::string_view text) {
     unsigned lo = 0, hi = 0;
     const std::size_t dash = item.find('-');
     if (dash == std::string_view::npos) {
-      if (!parse_cpu(item, lo)) return Error::make(fmt::format("bad cpulist item '{}'", item));
-      hi = lo;
-    } else if (!parse_cpu(item.substr(0, dash), lo) || !parse_cpu(item.substr(dash + 1), hi) || hi < lo) {
-      return Error::make(fmt::format("bad cpulist range '{}'", item));
+      const auto cpu = parse_cpu(item);
+      if (!cpu) return Error::make(fmt::format("bad cpulist item '{}'", item));
+      lo = hi = *cpu;
+    } else {
+      const auto first = parse_cpu(item.substr(0, dash));
+      const auto last = parse_cpu(item.substr(dash + 1));
+      if (!first || !last || *last < *first) return Error::make(fmt::format("bad cpulist range '{}'", item));
+      lo = *first;
+      hi = *last;
     }
     if (hi >= kMaxCpus) return Error::make(fmt::format("cpulist names CPU {} (limit {})", hi, kMaxCpus - 1));
     for (unsigned c = lo; c <= hi; ++c) cpus.push_back(c);

@@ -89,7 +89,9 @@ class ProbeVm {
   // mte: KVM_CAP_ARM_MTE on the VM first (fails where the host has no MTE).
   static Result<ProbeVm> create(System& sys, unsigned vcpus, bool mte);
   unsigned size() const { return unsigned(vcpus_.size()); }
-  Vcpu& vcpu(unsigned i) { return vcpus_.at(i); }
+  // Requires i < size() (unchecked: callers index the vCPUs they created;
+  // run() and reset() check and fail with EINVAL).
+  Vcpu& vcpu(unsigned i) { return vcpus_[i]; }
   const VcpuInit& init() const { return init_; }
   // Sets the PC to the probe and runs vCPU i until it reports done (at
   // most timeout_ms; a guest exception is an error naming ESR/ELR). The
