@@ -55,15 +55,15 @@ std::string class_key(const KernelSpec& k, const std::vector<HostInput>& inputs)
   return key;
 }
 
-// The first reason a class cannot present the candidate, or empty.
-std::string refusal(const BaselineCandidate& c, const HostClass& cls) {
+// The first reason a class cannot present the candidate; nullopt when it can.
+std::optional<std::string> refusal(const BaselineCandidate& c, const HostClass& cls) {
   for (std::size_t i = 0; i < cls.inputs.size(); ++i) {
     const Plan p = plan_restore({c.view, c.generation}, cls.kernel, cls.inputs[i]);
     if (p.verdict != Verdict::kImpossible) continue;
     const std::string why = p.reasons.empty() ? std::string("impossible") : p.reasons.front();
     return cls.inputs.size() > 1 ? fmt::format("CPU kind {}: {}", i, why) : why;
   }
-  return {};
+  return std::nullopt;
 }
 
 }  // namespace
@@ -171,7 +171,7 @@ Baseline compute_baseline(const std::vector<FleetHost>& hosts, const std::option
   for (std::size_t c = 0; c < cands.size(); ++c) {
     std::size_t n = 0;
     for (std::size_t k = 0; k < classes.size(); ++k)
-      if (refusal(cands[c], classes[k]).empty()) n += members[k];
+      if (!refusal(cands[c], classes[k])) n += members[k];
     const Richness r = richness(cands[c].view);
     const std::string fp = profile::fingerprint(cands[c].view);
     const bool better = !best || n > best_hosts ||
@@ -185,10 +185,10 @@ Baseline compute_baseline(const std::vector<FleetHost>& hosts, const std::option
   }
   if (best && best_hosts > 0) {
     out.chosen = cands[*best];
-    std::vector<std::string> why(classes.size());
+    std::vector<std::optional<std::string>> why(classes.size());
     for (std::size_t k = 0; k < classes.size(); ++k) why[k] = refusal(*out.chosen, classes[k]);
     for (std::size_t h = 0; h < hosts.size(); ++h)
-      if (class_of[h] != SIZE_MAX && !why[class_of[h]].empty()) reason[h] = why[class_of[h]];
+      if (class_of[h] != SIZE_MAX && why[class_of[h]]) reason[h] = *why[class_of[h]];
   } else {
     for (std::size_t h = 0; h < hosts.size(); ++h)
       if (class_of[h] != SIZE_MAX) reason[h] = "no candidate view can be presented by this host";

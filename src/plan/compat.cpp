@@ -258,6 +258,11 @@ bool CompatPlan::possible() const {
   return std::none_of(items.begin(), items.end(), [](const CompatItem& i) { return i.action == CompatAction::kImpossible; });
 }
 
+Verdict CompatPlan::verdict() const {
+  if (!possible()) return Verdict::kImpossible;
+  return items.empty() ? Verdict::kIdentical : Verdict::kRestorable;
+}
+
 bool CompatPlan::needs_compat() const {
   return std::any_of(items.begin(), items.end(), [](const CompatItem& i) {
     return i.action == CompatAction::kWriteView || i.action == CompatAction::kHide || i.action == CompatAction::kWriteId;

@@ -36,7 +36,7 @@ Result<identity::GuestView> read_view(RegisterFile& regs) {
 
 unsigned apply_rank(std::uint64_t id) {
   if (id == reg::kCtrId) return 1;
-  if (auto r = reg::decode_reg_id(id); r && r->kind == reg::RegIdKind::kDemuxCcsidr) return 2 + r->csselr;
+  if (reg::is_demux_ccsidr_id(id)) return 2 + reg::demux_ccsidr_index(id);
   if (id == reg::kClidrId) return 2 + 256;  // after every DEMUX index
   return 0;
 }

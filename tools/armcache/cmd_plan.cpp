@@ -73,8 +73,8 @@ int run_plan_for_qemu(const PlanArgs& a) {
     print_json(compat_json(p));
   } else {
     std::cout << fmt::format("{} ({}) -> {} ({}) through QEMU: {}\n", a.from, src.kernel.label, a.to, dst.kernel.label,
-                             !p.possible()      ? "impossible"
-                             : p.items.empty()   ? "identical"
+                             p.verdict() != plan::Verdict::kRestorable
+                                 ? std::string(plan::verdict_name(p.verdict()))
                              : p.needs_compat() ? "restorable with armcache vmm-exec --compat on the source"
                                                 : "restorable as it is (the destination takes the stream)")
               << compat_text(p);

@@ -41,8 +41,7 @@ Json compat_json(const plan::CompatPlan& p) {
   for (auto id : p.hide) hide.push_back(hex(id));
   Json writes = Json::array();
   for (auto [id, v] : p.id_writes) writes.push_back({{"id", hex(id)}, {"register", reg::one_reg_name(id)}, {"value", hex(v)}});
-  const char* verdict = !p.possible() ? "impossible" : p.items.empty() ? "identical" : "restorable";
-  return Json{{"verdict", verdict},
+  return Json{{"verdict", plan::verdict_name(p.verdict())},
               {"needs_compat", p.needs_compat()},
               {"items", items},
               {"hide", hide},

@@ -22,6 +22,7 @@
 #include "armcache/identity/identity.h"
 #include "armcache/identity/vcpu_surface.h"
 #include "armcache/kernel/generation.h"
+#include "armcache/plan/planner.h"
 
 namespace armcache::plan {
 
@@ -61,6 +62,8 @@ struct CompatPlan {
   // Some item needs armcache on the source (write-view, hide, write-id);
   // otherwise the destination takes the stream as it is.
   bool needs_compat() const;
+  // Impossible if any item is, identical without items, else restorable.
+  Verdict verdict() const;
 };
 
 CompatPlan plan_compat(const CompatEnd& source, const CompatEnd& dest);
