@@ -29,19 +29,17 @@ struct Attr {
   char buf[4096];
 };
 
-Error attr_error(const char* rel) {
-  const int err = errno;
-  return Error::make(fmt::format("{}: {}", rel, std::strerror(err)), err);
-}
-
-// The attribute's text, in a.buf with trailing whitespace removed. Fails with
-// openat()'s or read()'s errno; the callers' warnings call any failure "missing".
-Result<std::string_view> read_attr(int dirfd, const char* rel, Attr& a) {
+// The attribute's text, in a.buf with trailing whitespace removed; nullopt
+// when openat() or read() fails. Every caller reports that as "missing", and
+// optional attributes (allocation_policy, write_policy) are absent on most
+// arm64 hosts, so a failure builds no message: this runs per cache leaf of
+// every CPU.
+std::optional<std::string_view> read_attr(int dirfd, const char* rel, Attr& a) {
   const Fd fd(::openat(dirfd, rel, O_RDONLY | O_CLOEXEC));
-  if (!fd) return attr_error(rel);
+  if (!fd) return std::nullopt;
   ssize_t n;
   do n = ::read(fd.get(), a.buf, sizeof a.buf); while (n < 0 && errno == EINTR);
-  if (n < 0) return attr_error(rel);
+  if (n < 0) return std::nullopt;
   std::size_t len = std::size_t(n);
   while (len > 0 && (a.buf[len - 1] == '\n' || a.buf[len - 1] == ' ' || a.buf[len - 1] == '\0')) --len;
   return std::string_view(a.buf, len);
